@@ -1,0 +1,63 @@
+/**
+ * One base error with a stable code, a human message and a cause. Only the CLI maps these
+ * to exit codes and text.
+ */
+export class VwatchError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigError extends VwatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CONFIG", message, options);
+  }
+}
+
+export class CompileError extends VwatchError {
+  constructor(
+    message: string,
+    readonly problems: { file: string; line?: number; message: string }[] = [],
+  ) {
+    super("COMPILE", message);
+  }
+}
+
+export class WarehouseError extends VwatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WAREHOUSE", message, options);
+  }
+}
+
+/** A BigQuery construct the local DuckDB warehouse cannot run faithfully. */
+export class UnsupportedSqlError extends VwatchError {
+  constructor(
+    readonly construct: string,
+    message: string,
+  ) {
+    super("UNSUPPORTED_SQL", message);
+  }
+}
+
+export class SinkError extends VwatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SINK", message, options);
+  }
+}
+
+export class AssertionFailure extends VwatchError {
+  constructor(message: string) {
+    super("ASSERTION", message);
+  }
+}
+
+export class InputError extends VwatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("INPUT", message, options);
+  }
+}

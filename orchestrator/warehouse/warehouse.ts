@@ -1,0 +1,34 @@
+import type { Target } from "../compile/graph";
+
+/** A column as the warehouse reports it, with the type in BigQuery's vocabulary (STRING, INT64, …). */
+export interface Column {
+  name: string;
+  type: string;
+}
+
+export interface TableMetadata {
+  target: Target;
+  kind: "table" | "view";
+  columns: Column[];
+}
+
+export interface ExecuteResult {
+  /** Rows written or returned by the statement; undefined when the engine does not say. */
+  rows?: number;
+  /** BigQuery dry runs: bytes the statement would scan. Undefined when unknown (never 0 for unknown). */
+  bytesProcessed?: number;
+}
+
+/**
+ * The seam between the engine and a warehouse. Statements reach `execute` already in the
+ * warehouse's own dialect (the planner translates for DuckDB).
+ */
+export interface Warehouse {
+  readonly dialect: "duckdb" | "bigquery";
+  execute(sql: string, options?: { dryRun?: boolean }): Promise<ExecuteResult>;
+  /** Runs a query with named parameters (@name in BigQuery, $name in DuckDB). */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** undefined when the table or view does not exist. */
+  tableMetadata(target: Target): Promise<TableMetadata | undefined>;
+  close(): Promise<void>;
+}
