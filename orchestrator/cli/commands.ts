@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** Every subcommand registers itself here; one file per command under commands/. */
+export const commands: ((program: Command) => void)[] = [];

@@ -1,0 +1,39 @@
+import { Command } from "commander";
+import { VwatchError } from "../errors";
+import { log } from "../log";
+import { commands } from "./commands";
+
+/** Exit codes: 0 ok, 1 an action, assertion or check failed, 2 bad input or configuration. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("vwatch")
+    .description("VenezuelaWatch Analytics: compile and run the Dataform project locally (DuckDB) or on BigQuery")
+    .option("--home <dir>", "folder for local state (DuckDB file, run results, embedded PostgreSQL); default .vwatch or $VWATCH_HOME")
+    .option("--project-dir <dir>", "the Dataform project to use (default: this repository)")
+    .option("-q, --quiet", "print less progress")
+    .showHelpAfterError()
+    .exitOverride();
+  program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
+  for (const register of commands) register(program);
+
+  let exitCode = 0;
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    exitCode = process.exitCode ?? 0;
+  } catch (e) {
+    exitCode = reportError(e);
+  }
+  return exitCode;
+}
+
+function reportError(e: unknown): number {
+  const err = e as { code?: string; exitCode?: number; message?: string };
+  if (typeof err.code === "string" && err.code.startsWith("commander.")) {
+    return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
+  }
+  if (e instanceof VwatchError) {
+    log.error(e.message);
+    return e.code === "CONFIG" || e.code === "INPUT" || e.code === "COMPILE" ? 2 : 1;
+  }
+  log.error((e as Error)?.stack ?? String(e));
+  return 1;
+}
