@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   try {
     await program.parseAsync(argv, { from: "user" });
-    exitCode = process.exitCode ?? 0;
+    exitCode = Number(process.exitCode ?? 0);
   } catch (e) {
     exitCode = reportError(e);
   }

@@ -1,0 +1,81 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config";
+import { InputError } from "../errors";
+import { log } from "../log";
+import { executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
+import { readResults } from "../run/results";
+import type { RunRecord } from "../run/results";
+
+export function parseVars(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const vars: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new InputError(`--vars expects k=v,k2=v2; got "${pair}"`);
+    vars[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return vars;
+}
+
+const list = (value: string, previous: string[] = []) => previous.concat(value.split(",").map((v) => v.trim()).filter(Boolean));
+
+/** Prints the summary, writes --json, and sets the exit code from the run's outcome. */
+export function report(record: RunRecord, json: boolean): void {
+  if (json) log.out(JSON.stringify(record, null, 2));
+  else {
+    log.info("");
+    log.info(summaryTable(record.actions));
+    for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
+    const s = record.summary;
+    log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}`);
+  }
+  if (record.summary.failed > 0 || record.summary.skipped > 0) process.exitCode = 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("run the project's actions in dependency order (locally on DuckDB by default)")
+    .option("--tags <tags...>", "only actions with any of these tags", list)
+    .option("--actions <names...>", "only these actions (name or database.schema.name)", list)
+    .option("--include-deps", "also run what the selected actions depend on")
+    .option("--include-dependents", "also run what depends on the selected actions")
+    .option("--full-refresh", "rebuild incremental tables from scratch (protected tables are never rebuilt)")
+    .option("--dry-run", "print every statement without executing")
+    .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
+    .option("--json", "print the run results as JSON")
+    .option("--warehouse <name>", "duckdb (default) or bigquery")
+    .action(async (opts) => {
+      const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      const request: RunRequest = {
+        tags: opts.tags,
+        actions: opts.actions,
+        includeDeps: opts.includeDeps,
+        includeDependents: opts.includeDependents,
+        fullRefresh: opts.fullRefresh,
+        dryRun: opts.dryRun,
+        vars: parseVars(opts.vars),
+      };
+      report(await executeRun(config, request), Boolean(opts.json));
+    });
+
+  program
+    .command("retry")
+    .description("re-run only the failed and skipped actions of the last run")
+    .option("--json", "print the run results as JSON")
+    .action(async (opts) => {
+      const config = loadConfig(program.opts());
+      const last = readResults(config.home);
+      if (!last) throw new InputError(`no previous run in ${config.home}; run \`vwatch run\` first`);
+      const names = last.actions.filter((a) => a.status === "failed" || a.status === "skipped").map((a) => a.name);
+      if (names.length === 0) {
+        log.info("the last run had no failed or skipped actions; nothing to retry");
+        return;
+      }
+      const record = await executeRun(
+        loadConfig({ ...program.opts(), warehouse: last.warehouse }),
+        { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh },
+      );
+      report(record, Boolean(opts.json));
+    });
+}

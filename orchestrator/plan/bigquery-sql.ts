@@ -1,0 +1,97 @@
+import type { Table, Target } from "../compile/graph";
+
+/**
+ * BigQuery execution SQL, statement for statement the text the official Dataform CLI runs
+ * (checked by test/conformance), so a project behaves the same whichever tool runs it.
+ */
+export function resolveTarget(target: Target, defaultDatabase?: string, defaultSchema?: string): string {
+  const database = target.database || defaultDatabase;
+  const schema = target.schema || defaultSchema;
+  return database ? `\`${database}.${schema}.${target.name}\`` : `\`${schema}.${target.name}\``;
+}
+
+export function createOrReplace(table: Table, resolved: string, kind: "table" | "view"): string {
+  const bq = table.bigquery ?? {};
+  const options: string[] = [];
+  if (bq.partitionBy && bq.partitionExpirationDays) options.push(`partition_expiration_days=${bq.partitionExpirationDays}`);
+  if (bq.partitionBy && bq.requirePartitionFilter) options.push(`require_partition_filter=${bq.requirePartitionFilter}`);
+  for (const [name, value] of Object.entries(bq.additionalOptions ?? {})) options.push(`${name}=${value}`);
+  const partition = bq.partitionBy ? `partition by ${bq.partitionBy} ` : "";
+  const cluster = bq.clusterBy?.length ? `cluster by ${bq.clusterBy.join(", ")} ` : "";
+  const opts = options.length ? `OPTIONS(${options.join(",")})` : "";
+  return `create or replace ${table.materialized ? "materialized " : ""}${kind} ${resolved} ${partition}${cluster}${opts}as ${table.query}`;
+}
+
+export function createOrReplaceView(resolved: string, query: string): string {
+  return `\n      create or replace view ${resolved} as ${query}`;
+}
+
+export function dropIfExists(resolved: string, kind: "table" | "view"): string {
+  return `drop ${kind} if exists ${resolved}`;
+}
+
+export function insertInto(resolved: string, columns: string[], query: string): string {
+  const cols = columns.map((c) => `\`${c}\``).join(",");
+  return `\t\ninsert into ${resolved}\t\n(${cols})\t\nselect ${cols}\t\nfrom (${query}) as insertions`;
+}
+
+export function mergeInto(
+  resolved: string,
+  columns: string[],
+  query: string,
+  uniqueKey: string[],
+  updatePartitionFilter?: string,
+): string {
+  const quoted = columns.map((c) => `\`${c}\``);
+  return `
+merge ${resolved} T
+using (${query}
+) S
+on ${uniqueKey.map((k) => `T.${k} = S.${k}`).join(" and ")}
+  ${updatePartitionFilter ? `and T.${updatePartitionFilter}` : ""}
+when matched then
+  update set ${columns.map((c) => `\`${c}\` = S.${c}`).join(",")}
+when not matched then
+  insert (${quoted.join(",")}) values (${quoted.join(",")})`;
+}
+
+export function assertionCount(resolved: string): string {
+  return `select sum(1) as row_count from ${resolved}`;
+}
+
+/** Joins statements into one BigQuery script the way the official CLI does. */
+export function concatenate(statements: string[]): string {
+  return statements
+    .filter((s) => !!s)
+    .map((s) => s.trim())
+    .map((s) => (s.endsWith(";") ? s.slice(0, -1) : s))
+    .join("\n;\n");
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Table and column descriptions and labels, which the official CLI sets through the tables API
+ * after the run; we set them with DDL so the same statement list works everywhere.
+ */
+export function setMetadata(
+  resolved: string,
+  kind: "table" | "view",
+  description: string | undefined,
+  labels: Record<string, string> | undefined,
+  columns: { path: string[]; description?: string }[] | undefined,
+): string[] {
+  const out: string[] = [];
+  const options: string[] = [];
+  if (description) options.push(`description=${sqlString(description)}`);
+  const labelEntries = Object.entries(labels ?? {});
+  if (labelEntries.length) options.push(`labels=[${labelEntries.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(", ")}]`);
+  if (options.length) out.push(`alter ${kind} ${resolved} set options(${options.join(", ")})`);
+  for (const column of columns ?? []) {
+    if (column.path.length !== 1 || !column.description) continue;
+    out.push(`alter ${kind} ${resolved} alter column \`${column.path[0]}\` set options(description=${sqlString(column.description)})`);
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from "crypto";
+import { compileProject } from "../compile/compile";
+import type { CompiledGraph } from "../compile/graph";
+import { targetName } from "../compile/graph";
+import type { Config } from "../config";
+import { CompileError } from "../errors";
+import { formatTable, log } from "../log";
+import { buildPlan, type Plan, type WarehouseState } from "../plan/plan";
+import type { Selection } from "../plan/select";
+import { openWarehouse } from "../warehouse/open";
+import type { Warehouse } from "../warehouse/warehouse";
+import { type RunRecord, summarise, writeResults } from "./results";
+import { runPlan, type ActionResult } from "./run";
+
+export interface RunRequest extends Selection {
+  vars?: Record<string, string>;
+  fullRefresh?: boolean;
+  dryRun?: boolean;
+}
+
+/** Compiles with --vars applied on top of workflow_settings.yaml's vars. */
+export function compileWithVars(config: Config, vars?: Record<string, string>): CompiledGraph {
+  const graph = compileProject({ projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined });
+  const errors = graph.graphErrors?.compilationErrors ?? [];
+  if (errors.length) {
+    throw new CompileError(
+      ["compilation failed:", ...errors.map((e) => `  ${e.fileName ?? "?"}${lineOf(e)}: ${e.message}`)].join("\n"),
+      errors.map((e) => ({ file: e.fileName ?? "?", message: e.message ?? "" })),
+    );
+  }
+  return graph;
+}
+
+/** The line of a compile error when its stack names the file (e.g. definitions/x.sqlx:12). */
+function lineOf(e: { fileName?: string; stack?: string; message?: string }): string {
+  if (!e.fileName) return "";
+  const escaped = e.fileName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`${escaped}:(\\d+)`).exec(`${e.message ?? ""}\n${e.stack ?? ""}`);
+  return m ? `:${m[1]}` : "";
+}
+
+export async function warehouseState(graph: CompiledGraph, warehouse: Warehouse): Promise<WarehouseState> {
+  const state: WarehouseState = new Map();
+  for (const t of graph.tables ?? []) {
+    const meta = await warehouse.tableMetadata(t.target);
+    if (meta) state.set(targetName(t.target), meta);
+  }
+  return state;
+}
+
+export async function planFor(graph: CompiledGraph, warehouse: Warehouse, request: RunRequest): Promise<Plan> {
+  const state = await warehouseState(graph, warehouse);
+  let translate: ((sql: string, file?: string) => string) | undefined;
+  if (warehouse.dialect === "duckdb") {
+    const t = await import("../translate/translate");
+    await t.initTranslator();
+    const cfg = graph.projectConfig;
+    translate = (sql, file) => t.translateToDuckdb(sql, { defaultDatabase: cfg.defaultDatabase, defaultSchema: cfg.defaultSchema, file });
+  }
+  return buildPlan(graph, state, { dialect: warehouse.dialect, fullRefresh: request.fullRefresh, selection: request, translate });
+}
+
+/** compile → plan → run, with progress on stderr and results written to the home folder. */
+export async function executeRun(config: Config, request: RunRequest): Promise<RunRecord> {
+  const startedAt = new Date().toISOString();
+  const graph = compileWithVars(config, request.vars);
+  const warehouse = await openWarehouse(config, graph.projectConfig);
+  try {
+    const plan = await planFor(graph, warehouse, request);
+    const total = plan.actions.length;
+    let done = 0;
+    const actions = await runPlan(plan, warehouse, {
+      dryRun: request.dryRun,
+      onActionEnd: (r) => {
+        done += 1;
+        const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
+        log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${r.error ? `\n      ${r.error.message}` : ""}`);
+        if (request.dryRun) for (const sql of r.statements ?? []) log.out(`-- ${r.name}\n${sql.trim()};\n`);
+      },
+    });
+    const record: RunRecord = {
+      runId: randomUUID(),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      warehouse: warehouse.dialect,
+      options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
+      summary: summarise(actions),
+      actions,
+    };
+    writeResults(config.home, record);
+    return record;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export function summaryTable(actions: ActionResult[]): string {
+  return formatTable(
+    ["action", "type", "status", "rows", "seconds"],
+    actions.map((a) => [a.name, a.kind, a.status, a.rows ?? "", a.seconds.toFixed(2)]),
+  );
+}
+
+export function failedAssertionDetails(actions: ActionResult[]): string[] {
+  return actions
+    .filter((a) => a.failingRows?.length)
+    .map((a) => `${a.name} — first failing rows:\n${JSON.stringify(a.failingRows, null, 2)}`);
+}

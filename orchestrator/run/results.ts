@@ -1,0 +1,35 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { ActionResult } from "./run";
+
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  warehouse: string;
+  /** The options the run was started with, so `vwatch retry` can repeat them. */
+  options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean };
+  summary: Record<string, number>;
+  actions: ActionResult[];
+}
+
+export const resultsFile = (home: string) => path.join(home, "run_results.json");
+
+export function summarise(actions: ActionResult[]): Record<string, number> {
+  const summary: Record<string, number> = { success: 0, failed: 0, skipped: 0, disabled: 0 };
+  for (const a of actions) summary[a.status] += 1;
+  return summary;
+}
+
+export function writeResults(home: string, record: RunRecord): void {
+  fs.mkdirSync(home, { recursive: true });
+  const file = resultsFile(home);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + "\n");
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export function readResults(home: string): RunRecord | undefined {
+  const file = resultsFile(home);
+  if (!fs.existsSync(file)) return undefined;
+  return JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+}

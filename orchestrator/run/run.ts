@@ -1,0 +1,127 @@
+import { AssertionFailure, VwatchError, WarehouseError } from "../errors";
+import type { Plan, PlannedAction } from "../plan/plan";
+import type { Warehouse } from "../warehouse/warehouse";
+
+export type ActionStatus = "success" | "failed" | "skipped" | "disabled";
+
+export interface ActionResult {
+  name: string;
+  kind: string;
+  fileName?: string;
+  mode?: string;
+  status: ActionStatus;
+  rows?: number;
+  seconds: number;
+  bytesProcessed?: number;
+  error?: { code: string; message: string };
+  /** For failed assertions: the first failing rows. */
+  failingRows?: Record<string, unknown>[];
+  statements?: string[];
+}
+
+export interface RunEvents {
+  onActionStart?(action: PlannedAction): void;
+  onActionEnd?(result: ActionResult): void;
+}
+
+export interface RunOptions extends RunEvents {
+  dryRun?: boolean;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+const FAILING_ROWS_SHOWN = 5;
+
+/**
+ * Runs a plan in dependency order. A failed action's dependents are skipped; independent
+ * branches still run. Never throws for an action's failure: the results say what happened.
+ */
+export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOptions = {}): Promise<ActionResult[]> {
+  const now = options.now ?? (() => performance.now());
+  if (!options.dryRun) for (const sql of plan.schemas) await warehouse.execute(sql);
+
+  const missing = await missingDeclarations(plan, warehouse);
+  const status = new Map<string, ActionStatus>();
+  const results: ActionResult[] = [];
+  for (const action of plan.actions) {
+    options.onActionStart?.(action);
+    const started = now();
+    const result: ActionResult = { name: action.name, kind: action.kind, fileName: action.fileName, mode: action.mode, status: "success", seconds: 0 };
+    const blocked = action.dependencies.find((d) => status.get(d) === "failed" || status.get(d) === "skipped");
+    const absent = action.dependencies.find((d) => missing.has(d));
+    if (blocked) {
+      result.status = "skipped";
+      result.error = { code: "SKIPPED", message: `skipped because ${blocked} did not succeed` };
+    } else if (absent) {
+      result.status = "failed";
+      result.error = { code: "MISSING_DECLARATION", message: missing.get(absent)! };
+    } else if (action.disabled) {
+      result.status = "disabled";
+    } else if (action.error) {
+      result.status = "failed";
+      result.error = { code: action.error.code, message: action.error.message };
+    } else if (options.dryRun) {
+      result.statements = action.tasks.map((t) => t.sql);
+      for (const task of action.tasks) {
+        if (task.type === "statement" && warehouse.dialect === "bigquery") {
+          const r = await warehouse.execute(task.sql, { dryRun: true }).catch((e) => fail(result, e));
+          if (r?.bytesProcessed !== undefined) result.bytesProcessed = (result.bytesProcessed ?? 0) + r.bytesProcessed;
+        }
+      }
+    } else {
+      await runTasks(action, warehouse, result);
+    }
+    result.seconds = (now() - started) / 1000;
+    status.set(action.name, result.status);
+    results.push(result);
+    options.onActionEnd?.(result);
+  }
+  return results;
+}
+
+async function runTasks(action: PlannedAction, warehouse: Warehouse, result: ActionResult): Promise<void> {
+  for (const task of action.tasks) {
+    try {
+      if (task.type === "assertion") {
+        const [row] = await warehouse.query<{ row_count: number | string | null }>(task.sql);
+        const count = Number(row?.row_count ?? 0);
+        result.rows = count;
+        if (count > 0) {
+          const view = task.sql.replace(/^.*\bfrom\s+/is, "");
+          result.failingRows = await warehouse.query(`select * from ${view} limit ${FAILING_ROWS_SHOWN}`).catch(() => []);
+          fail(result, new AssertionFailure(`assertion ${action.name} failed: ${count} row(s) violate it (${action.fileName ?? "generated"})`));
+          return;
+        }
+      } else {
+        const r = await warehouse.execute(task.sql);
+        if (task.type === "statement" && r.rows !== undefined) result.rows = r.rows;
+        if (r.bytesProcessed !== undefined) result.bytesProcessed = (result.bytesProcessed ?? 0) + r.bytesProcessed;
+      }
+    } catch (e) {
+      if (task.type === "metadata") continue; // descriptions are best effort; the data is written
+      fail(result, e);
+      return;
+    }
+  }
+}
+
+function fail(result: ActionResult, e: unknown): undefined {
+  result.status = "failed";
+  const err = e instanceof VwatchError ? e : new WarehouseError((e as Error)?.message ?? String(e));
+  const where = result.fileName ? ` (${result.fileName})` : "";
+  result.error = { code: err.code, message: err.message.includes(result.fileName ?? "\0") ? err.message : `${err.message}${where}` };
+  return undefined;
+}
+
+/** Declarations the plan reads that do not exist in the warehouse, with advice. */
+async function missingDeclarations(plan: Plan, warehouse: Warehouse): Promise<Map<string, string>> {
+  const used = new Set(plan.actions.filter((a) => !a.disabled).flatMap((a) => a.dependencies));
+  const missing = new Map<string, string>();
+  for (const d of plan.declarations) {
+    if (!used.has(d.name)) continue;
+    if (await warehouse.tableMetadata(d.target)) continue;
+    const hint = d.target.database === "gdelt-bq" && warehouse.dialect === "duckdb" ? "; load it with `vwatch load gdelt <files…>`" : "";
+    missing.set(d.name, `source table ${d.name} (declared in ${d.fileName ?? "?"}) does not exist in the ${warehouse.dialect} warehouse${hint}`);
+  }
+  return missing;
+}
