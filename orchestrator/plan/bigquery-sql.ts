@@ -89,9 +89,9 @@ export function setMetadata(
   const labelEntries = Object.entries(labels ?? {});
   if (labelEntries.length) options.push(`labels=[${labelEntries.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(", ")}]`);
   if (options.length) out.push(`alter ${kind} ${resolved} set options(${options.join(", ")})`);
-  for (const column of columns ?? []) {
-    if (column.path.length !== 1 || !column.description) continue;
-    out.push(`alter ${kind} ${resolved} alter column \`${column.path[0]}\` set options(description=${sqlString(column.description)})`);
-  }
+  const alters = (columns ?? [])
+    .filter((c) => c.path.length === 1 && c.description)
+    .map((c) => `alter column \`${c.path[0]}\` set options(description=${sqlString(c.description!)})`);
+  if (alters.length) out.push(`alter ${kind} ${resolved}\n  ${alters.join(",\n  ")}`);
   return out;
 }

@@ -9,6 +9,7 @@ import { buildPlan, type Plan, type WarehouseState } from "../plan/plan";
 import type { Selection } from "../plan/select";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
+import { latestMentionDay } from "./as-of";
 import { type RunRecord, summarise, writeResults } from "./results";
 import { runPlan, type ActionResult } from "./run";
 
@@ -63,9 +64,18 @@ export async function planFor(graph: CompiledGraph, warehouse: Warehouse, reques
 /** compile → plan → run, with progress on stderr and results written to the home folder. */
 export async function executeRun(config: Config, request: RunRequest): Promise<RunRecord> {
   const startedAt = new Date().toISOString();
-  const graph = compileWithVars(config, request.vars);
+  let graph = compileWithVars(config, request.vars);
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
+    // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
+    if (graph.projectConfig.vars?.as_of === "") {
+      const day = await latestMentionDay(graph, warehouse);
+      if (day) {
+        request = { ...request, vars: { ...request.vars, as_of: day } };
+        graph = compileWithVars(config, request.vars);
+        log.info(`as_of = ${day} (latest mention day in the warehouse)`);
+      }
+    }
     const plan = await planFor(graph, warehouse, request);
     const total = plan.actions.length;
     let done = 0;

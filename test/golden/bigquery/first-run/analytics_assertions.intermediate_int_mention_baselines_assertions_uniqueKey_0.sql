@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    event_id, day,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.intermediate.int_mention_baselines`
+  GROUP BY event_id, day
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0`

@@ -1,0 +1,70 @@
+-- venezuelawatch.analytics.mention_spikes (incremental, merge)
+-- statement
+merge `venezuelawatch.analytics.mention_spikes` T
+using (
+
+with baselines as (
+  select * from `venezuelawatch.intermediate.int_mention_baselines`
+),
+
+-- Thresholds are vars so analysts can tune sensitivity without touching SQL.
+spikes as (
+  select *
+  from baselines
+  where baseline_days >= 7
+    and mention_count >= 3
+    and z_score >= 2
+    and day >= date_sub(date '2015-02-18', interval 30 day)
+),
+
+
+-- Re-detected spikes keep the time they were first detected.
+previous as (
+  select event_id, spike_date, detected_at from `venezuelawatch.analytics.mention_spikes`
+),
+
+final as (
+  select
+    spikes.event_id as event_id,
+    spikes.day as spike_date,
+    spikes.mention_count as mention_count,
+    spikes.baseline_avg as baseline_avg,
+    spikes.baseline_stddev as baseline_stddev,
+    spikes.z_score as z_score,
+    case
+      when spikes.z_score >= 3 then 'HIGH'
+      when spikes.z_score >= 2.5 then 'MEDIUM'
+      else 'LOW'
+    end as confidence_level,
+    spikes.baseline_days as baseline_days,
+    coalesce(previous.detected_at, current_timestamp()) as detected_at
+  from spikes
+  left join previous
+    on spikes.event_id = previous.event_id
+    and spikes.day = previous.spike_date
+)
+
+select * from final
+
+) S
+on T.event_id = S.event_id and T.spike_date = S.spike_date
+  and T.spike_date >= date_sub(date '2015-02-18', interval 30 day)
+when matched then
+  update set `event_id` = S.event_id,`spike_date` = S.spike_date,`mention_count` = S.mention_count,`baseline_avg` = S.baseline_avg,`baseline_stddev` = S.baseline_stddev,`z_score` = S.z_score,`confidence_level` = S.confidence_level,`baseline_days` = S.baseline_days,`detected_at` = S.detected_at
+when not matched then
+  insert (`event_id`,`spike_date`,`mention_count`,`baseline_avg`,`baseline_stddev`,`z_score`,`confidence_level`,`baseline_days`,`detected_at`) values (`event_id`,`spike_date`,`mention_count`,`baseline_avg`,`baseline_stddev`,`z_score`,`confidence_level`,`baseline_days`,`detected_at`)
+
+-- metadata
+alter table `venezuelawatch.analytics.mention_spikes` set options(description='Days on which a focus event\'s news coverage spiked: enough history, enough mentions and a z-score over the threshold. Synced to the application\'s data_pipeline_mentionspike table.')
+
+-- metadata
+alter table `venezuelawatch.analytics.mention_spikes`
+  alter column `event_id` set options(description='GLOBALEVENTID.'),
+  alter column `spike_date` set options(description='The day of the spike.'),
+  alter column `mention_count` set options(description='Mentions that day.'),
+  alter column `baseline_avg` set options(description='Mean daily mentions over the baseline window.'),
+  alter column `baseline_stddev` set options(description='Sample standard deviation over the window (raw, before the min_stddev floor).'),
+  alter column `z_score` set options(description='(mention_count - baseline_avg) / max(baseline_stddev, min_stddev).'),
+  alter column `confidence_level` set options(description='HIGH (z >= high_z), MEDIUM (z >= medium_z) or LOW.'),
+  alter column `baseline_days` set options(description='n: days in the baseline window.'),
+  alter column `detected_at` set options(description='When the pipeline first detected the spike.')

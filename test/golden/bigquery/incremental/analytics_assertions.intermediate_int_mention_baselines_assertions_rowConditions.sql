@@ -1,0 +1,41 @@
+-- venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions` as 
+SELECT
+  'mention_count >= 0' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (mention_count >= 0)
+UNION ALL
+SELECT
+  'baseline_days >= 0' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (baseline_days >= 0)
+UNION ALL
+SELECT
+  'event_id IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (event_id IS NOT NULL)
+UNION ALL
+SELECT
+  'day IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (day IS NOT NULL)
+UNION ALL
+SELECT
+  'mention_count IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (mention_count IS NOT NULL)
+UNION ALL
+SELECT
+  'baseline_days IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_mention_baselines`
+WHERE NOT (baseline_days IS NOT NULL)
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions`

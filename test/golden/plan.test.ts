@@ -1,0 +1,65 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { compileProject } from "../../orchestrator/compile/compile";
+import { buildPlan, type Plan, type WarehouseState } from "../../orchestrator/plan/plan";
+
+// Golden SQL for the project's own actions. Regenerate after an intended change with
+// UPDATE_GOLDEN=1 npx vitest run test/golden, then review the diff.
+const root = path.join(__dirname, "..", "..");
+const graph = compileProject({ projectDir: root, projectConfigOverride: { vars: { as_of: "2015-02-18" } } });
+
+function existingState(): WarehouseState {
+  const state: WarehouseState = new Map();
+  for (const t of graph.tables ?? []) {
+    const name = [t.target.database, t.target.schema, t.target.name].join(".");
+    const columns = (t.actionDescriptor?.columns ?? []).map((c) => ({ name: c.path[0], type: "STRING" }));
+    state.set(name, { target: t.target, kind: t.enumType === "VIEW" ? "view" : "table", columns });
+  }
+  return state;
+}
+
+function render(plan: Plan): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const a of plan.actions) {
+    const body = a.tasks.map((t) => `-- ${t.type}\n${t.sql.trim()}\n`).join("\n");
+    files.set(`${a.target.schema}.${a.target.name}`, `-- ${a.name} (${a.kind}${a.mode ? `, ${a.mode}` : ""})\n${body}`);
+  }
+  return files;
+}
+
+function checkGolden(dir: string, files: Map<string, string>) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of files) {
+    const file = path.join(dir, `${name}.sql`);
+    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, text);
+    expect(text, `golden ${path.relative(root, file)}`).toBe(fs.readFileSync(file, "utf8"));
+  }
+  expect(fs.readdirSync(dir).sort()).toEqual([...files.keys()].map((n) => `${n}.sql`).sort());
+}
+
+describe("BigQuery execution plan", () => {
+  it("creates every table on the first run, with partitioning, clustering and descriptions", () => {
+    checkGolden(path.join(__dirname, "bigquery", "first-run"), render(buildPlan(graph, new Map(), { dialect: "bigquery" })));
+  });
+
+  it("merges incremental tables on their unique key within the update partition filter once they exist", () => {
+    checkGolden(path.join(__dirname, "bigquery", "incremental"), render(buildPlan(graph, existingState(), { dialect: "bigquery" })));
+  });
+
+  it("rebuilds incremental tables with --full-refresh", () => {
+    const plan = buildPlan(graph, existingState(), { dialect: "bigquery", fullRefresh: true });
+    const modes = Object.fromEntries(plan.actions.filter((a) => a.kind === "incremental").map((a) => [a.target.name, a.mode]));
+    expect(modes).toEqual({ int_mentions_counted_daily: "create", mention_spikes: "create" });
+  });
+
+  it("creates each dataset once before the actions", () => {
+    const plan = buildPlan(graph, new Map(), { dialect: "bigquery" });
+    expect([...plan.schemas].sort()).toEqual([
+      'create schema if not exists `venezuelawatch.analytics` options(location="US")',
+      'create schema if not exists `venezuelawatch.analytics_assertions` options(location="US")',
+      'create schema if not exists `venezuelawatch.intermediate` options(location="US")',
+      'create schema if not exists `venezuelawatch.staging` options(location="US")',
+    ].sort());
+  });
+});
