@@ -47,6 +47,36 @@ function listProjectFiles(projectDir: string): string[] {
   return out.sort();
 }
 
+function requireOptionsFor(projectDir: string) {
+  return { builtin: ["path"], context: "sandbox" as const, external: true, root: projectDir };
+}
+
+type SqlxCompiler = (code: string, file: string) => string;
+
+function coreCompiler(projectDir: string): SqlxCompiler {
+  return new NodeVM({ wrapper: "none", require: requireOptionsFor(projectDir) }).run(
+    'return require("@dataform/core").compiler',
+    path.join(projectDir, "index.js"),
+  );
+}
+
+/**
+ * The line in the source file of a compile error. Core reports lines of the JavaScript it
+ * generates from SQLX; map one back by finding the same text in the source.
+ */
+export function sourceLine(projectDir: string, fileName: string, stack: string): number | undefined {
+  const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`${escaped}:(\\d+)`).exec(stack);
+  const file = path.join(projectDir, fileName);
+  if (!m || !fs.existsSync(file)) return undefined;
+  const source = fs.readFileSync(file, "utf8");
+  if (!fileName.endsWith(".sqlx")) return Number(m[1]);
+  const generated = coreCompiler(path.resolve(projectDir))(source, file).split("\n")[Number(m[1]) - 1]?.trim();
+  if (!generated) return undefined;
+  const index = source.split("\n").findIndex((line) => line.trim() === generated);
+  return index >= 0 ? index + 1 : undefined;
+}
+
 export function compileProject(options: CompileOptions): CompiledGraph {
   const projectDir = path.resolve(options.projectDir);
   const coreDir = path.join(projectDir, "node_modules", "@dataform", "core");
@@ -54,16 +84,8 @@ export function compileProject(options: CompileOptions): CompiledGraph {
     throw new CompileError(`@dataform/core is not installed in ${projectDir}; run npm ci first`);
   }
   const indexFile = path.join(projectDir, "index.js");
-  const requireOptions = {
-    builtin: ["path"],
-    context: "sandbox" as const,
-    external: true,
-    root: projectDir,
-  };
-  const compiler = new NodeVM({ wrapper: "none", require: requireOptions }).run(
-    'return require("@dataform/core").compiler',
-    indexFile,
-  );
+  const requireOptions = requireOptionsFor(projectDir);
+  const compiler = coreCompiler(projectDir);
   const userVm = new NodeVM({
     wrapper: "none",
     require: {

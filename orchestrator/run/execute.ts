@@ -1,5 +1,5 @@
 import { randomUUID } from "crypto";
-import { compileProject } from "../compile/compile";
+import { compileProject, sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import type { Config } from "../config";
@@ -25,19 +25,17 @@ export function compileWithVars(config: Config, vars?: Record<string, string>): 
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {
     throw new CompileError(
-      ["compilation failed:", ...errors.map((e) => `  ${e.fileName ?? "?"}${lineOf(e)}: ${e.message}`)].join("\n"),
+      ["compilation failed:", ...errors.map((e) => `  ${location(config.projectDir, e)}: ${e.message}`)].join("\n"),
       errors.map((e) => ({ file: e.fileName ?? "?", message: e.message ?? "" })),
     );
   }
   return graph;
 }
 
-/** The line of a compile error when its stack names the file (e.g. definitions/x.sqlx:12). */
-function lineOf(e: { fileName?: string; stack?: string; message?: string }): string {
-  if (!e.fileName) return "";
-  const escaped = e.fileName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const m = new RegExp(`${escaped}:(\\d+)`).exec(`${e.message ?? ""}\n${e.stack ?? ""}`);
-  return m ? `:${m[1]}` : "";
+function location(projectDir: string, e: { fileName?: string; stack?: string; message?: string }): string {
+  if (!e.fileName) return "?";
+  const line = sourceLine(projectDir, e.fileName, `${e.message ?? ""}\n${e.stack ?? ""}`);
+  return line ? `${e.fileName}:${line}` : e.fileName;
 }
 
 export async function warehouseState(graph: CompiledGraph, warehouse: Warehouse): Promise<WarehouseState> {
