@@ -1,0 +1,40 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const repoRoot = path.join(__dirname, "..", "..");
+
+const SETTINGS = `defaultProject: testproj
+defaultLocation: US
+defaultDataset: ds
+defaultAssertionDataset: ds_assertions
+`;
+
+/**
+ * A throwaway Dataform project: the given files (paths relative to the project) plus
+ * workflow_settings.yaml, with the repository's node_modules linked in so core resolves.
+ */
+export function makeProject(files: Record<string, string>, settings = SETTINGS): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-project-"));
+  fs.writeFileSync(path.join(dir, "workflow_settings.yaml"), settings);
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** A copy of this repository's own project (definitions, includes, settings) to modify in a test. */
+export function copyOwnProject(extra: Record<string, string> = {}, vars: Record<string, string> = {}): string {
+  let settings = fs.readFileSync(path.join(repoRoot, "workflow_settings.yaml"), "utf8");
+  for (const [k, v] of Object.entries(vars)) settings = settings.replace(new RegExp(`^(\\s+${k}:).*$`, "m"), `$1 "${v}"`);
+  const dir = makeProject(extra, settings);
+  for (const folder of ["definitions", "includes"]) fs.cpSync(path.join(repoRoot, folder), path.join(dir, folder), { recursive: true });
+  for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+export function tempHome(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-home-"));
+}
