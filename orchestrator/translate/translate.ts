@@ -1,0 +1,126 @@
+/**
+ * BigQuery Standard SQL (as Dataform compiles it) → DuckDB SQL for the local warehouse.
+ *
+ * 1. Names: backtick multi-part table names (`project.dataset.table`, `dataset.table`) become
+ *    placeholder identifiers, later replaced by duckdbTableName(); @params become $params.
+ * 2. Allow-list: the statement is parsed with polyglot and every AST node kind / function name
+ *    must be in ALLOWED (allow-list.ts); anything else throws UnsupportedSqlError.
+ * 3. Pre pass (fixes.ts): calls polyglot translates with different results are rewritten into
+ *    VW__ placeholders or equivalent BigQuery text; some date parts are rejected.
+ * 4. polyglot transpiles BigQuery → DuckDB, statement by statement.
+ * 5. Post pass: placeholders expand to DuckDB SQL, names and params are put back, bare DECIMAL
+ *    becomes DECIMAL(38, 9) (BigQuery NUMERIC), 1.5 becomes a DOUBLE (BigQuery FLOAT64), and CREATE TABLE/VIEW gets its schema created.
+ * docs/local-sql.md lists what is allowed and why the rest is rejected.
+ */
+import { UnsupportedSqlError } from "../errors";
+import { duckdbSchema, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import type { Target } from "../compile/graph";
+import { ADVICE, ALLOWED } from "./allow-list";
+import { postRules, preRules, type Reject } from "./fixes";
+import { lex, text } from "./lexer";
+import { rewriteCalls } from "./rewrite";
+
+export interface TranslateContext {
+  defaultDatabase?: string;
+  defaultSchema?: string;
+  /** The SQLX file the statement comes from, for error messages. */
+  file?: string;
+}
+
+type Polyglot = typeof import("@polyglot-sql/sdk");
+let polyglot: Polyglot | undefined;
+
+export async function initTranslator(): Promise<void> {
+  if (polyglot) return;
+  const sdk: Polyglot = await import("@polyglot-sql/sdk");
+  await sdk.init();
+  polyglot = sdk;
+}
+
+export async function translateToDuckdbAsync(sql: string, ctx: TranslateContext): Promise<string> {
+  await initTranslator();
+  return translateToDuckdb(sql, ctx);
+}
+
+/** Synchronous once initTranslator() has resolved. */
+export function translateToDuckdb(sql: string, ctx: TranslateContext): string {
+  if (!polyglot) throw new Error("call initTranslator() before translateToDuckdb()");
+  const reject: Reject = (construct, advice) => {
+    throw new UnsupportedSqlError(
+      construct,
+      `${ctx.file ?? "SQL"}: ${construct} is not supported locally; run with --warehouse bigquery or rewrite as ${advice}`,
+    );
+  };
+  const targets: Target[] = [];
+  const named = replaceNames(sql, ctx, targets, reject);
+  const parsed = polyglot.parse(named, polyglot.Dialect.BigQuery);
+  if (!parsed.success) reject(`SQL that the translator cannot parse (${parsed.error})`, "plain BigQuery SELECT/DML");
+  for (const construct of constructs(parsed.ast, polyglot)) {
+    if (!ALLOWED.has(construct)) reject(construct, ADVICE[construct] ?? "functions on the allow-list in docs/local-sql.md");
+  }
+  const fixed = rewriteCalls(named, "bigquery", preRules(reject));
+  const out = polyglot.transpile(fixed, polyglot.Dialect.BigQuery, polyglot.Dialect.DuckDB, { unsupportedLevel: "raise" });
+  if (!out.success || !out.sql) return reject(`SQL that the translator cannot translate (${out.error})`, "simpler BigQuery SQL");
+  return out.sql.map((s) => postPass(s, targets, ctx)).join(";\n");
+}
+
+/** Kinds of every AST node (generic function calls by their uppercase name). */
+function constructs(ast: unknown, sdk: Polyglot): Set<string> {
+  const found = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!v || typeof v !== "object") return;
+    if (sdk.ast.isExpressionValue(v)) {
+      const kind = Object.keys(v)[0];
+      const data = (v as Record<string, { name?: unknown }>)[kind];
+      const isCall = kind === "function" || kind === "aggregate_function";
+      found.add(isCall && typeof data?.name === "string" ? data.name.toUpperCase() : kind);
+    }
+    Object.values(v).forEach(visit);
+  };
+  visit(ast);
+  return found;
+}
+
+const REF = /^vw__ref_(\d+)$/i;
+const PARAM = /^vw__param__(\w+)$/i;
+
+function replaceNames(sql: string, ctx: TranslateContext, targets: Target[], reject: Reject): string {
+  return lex(sql, "bigquery")
+    .map((t) => {
+      if (t.kind === "param") {
+        if (t.text.startsWith("@@")) reject(`system variable ${t.text}`, "a literal value");
+        return `vw__param__${t.text.slice(1)}`;
+      }
+      if (t.kind !== "backtick" || !t.text.includes(".")) return t.text;
+      const parts = t.text.slice(1, -1).split(".");
+      if (parts.length > 3) reject(`name ${t.text}`, "project.dataset.table");
+      const [database, schema, name] = parts.length === 3 ? parts : [ctx.defaultDatabase, ...parts];
+      targets.push({ database, schema, name: name! });
+      return `vw__ref_${targets.length - 1}`;
+    })
+    .join("");
+}
+
+function postPass(sql: string, targets: Target[], ctx: TranslateContext): string {
+  const tokens = lex(rewriteCalls(sql, "duckdb", postRules), "duckdb");
+  const out = tokens.map((t, i) => {
+    if (t.kind === "word" && /^\d+$/.test(t.text) && tokens[i + 1]?.text === "." && /^\d+$/.test(tokens[i + 2]?.text ?? "")) {
+      // BigQuery 1.5 is FLOAT64; DuckDB would read it as DECIMAL(2,1).
+      const literal = `${t.text}.${tokens[i + 2].text}`;
+      tokens[i + 1] = tokens[i + 2] = { kind: "ws", text: "" };
+      return `CAST(${literal} AS DOUBLE)`;
+    }
+    const bare = t.kind === "dquote" ? t.text.slice(1, -1) : t.text;
+    const ref = REF.exec(bare);
+    if (ref && (t.kind === "word" || t.kind === "dquote")) return duckdbTableName(targets[Number(ref[1])], ctx.defaultDatabase);
+    const param = PARAM.exec(bare);
+    if (param && t.kind === "word") return `$${param[1]}`;
+    const next = tokens.slice(i + 1).find((n) => n.kind !== "ws");
+    if (t.kind === "word" && t.text.toUpperCase() === "DECIMAL" && next?.text !== "(") return "DECIMAL(38, 9)";
+    return t.text;
+  });
+  const created = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?vw__ref_(\d+)\b/i.exec(sql);
+  const schema = created ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(duckdbSchema(targets[Number(created[1])], ctx.defaultDatabase))};\n` : "";
+  return schema + text(out.map((t) => ({ kind: "word" as const, text: t })));
+}

@@ -1,0 +1,125 @@
+/**
+ * The local warehouse: one DuckDB file. Statements arrive already translated to DuckDB SQL.
+ *
+ * query() returns plain JS values: BIGINT/HUGEINT → number when safe, else string; DATE →
+ * 'YYYY-MM-DD'; TIMESTAMP/TIMESTAMPTZ → ISO string with Z (millisecond precision); DECIMAL →
+ * number; JSON → string; lists and structs → arrays and objects with the same rules. The session
+ * runs in UTC, as BigQuery does, so TIMESTAMP and TIMESTAMPTZ mean the same instant.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DuckDBConnection, DuckDBInstance, ResultReturnType, type DuckDBResultReader } from "@duckdb/node-api";
+import type { Target } from "../compile/graph";
+import { WarehouseError } from "../errors";
+import { duckdbSchema } from "./duckdb-names";
+import type { Column, ExecuteResult, TableMetadata, Warehouse } from "./warehouse";
+
+export class DuckdbWarehouse implements Warehouse {
+  readonly dialect = "duckdb" as const;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly defaultDatabase: string | undefined,
+  ) {}
+
+  async execute(sql: string, options: { dryRun?: boolean } = {}): Promise<ExecuteResult> {
+    return guard(sql, async () => {
+      if (options.dryRun) {
+        // Prepares (parses and binds) every statement without running it.
+        const statements = await this.connection.extractStatements(sql);
+        for (let i = 0; i < statements.count; i++) await statements.prepare(i);
+        return {};
+      }
+      const result = await this.connection.run(sql);
+      return result.returnType === ResultReturnType.CHANGED_ROWS ? { rows: result.rowsChanged } : {};
+    });
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return guard(sql, async () => {
+      const reader = await this.connection.runAndReadAll(sql, params as never);
+      return toPlainRows(reader) as T[];
+    });
+  }
+
+  async tableMetadata(target: Target): Promise<TableMetadata | undefined> {
+    const where = { schema: duckdbSchema(target, this.defaultDatabase), name: target.name };
+    const tables = await this.query<{ table_type: string }>(
+      "select table_type from information_schema.tables where table_schema = $schema and table_name = $name",
+      where,
+    );
+    if (tables.length === 0) return undefined;
+    const columns = await this.query<{ column_name: string; data_type: string }>(
+      "select column_name, data_type from information_schema.columns where table_schema = $schema and table_name = $name order by ordinal_position",
+      where,
+    );
+    return {
+      target,
+      kind: tables[0].table_type === "VIEW" ? "view" : "table",
+      columns: columns.map((c): Column => ({ name: c.column_name, type: bigqueryType(c.data_type) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Opens (creating if needed) the DuckDB file; the parent folder is created too. */
+export async function openDuckdb(file: string, opts: { defaultDatabase?: string } = {}): Promise<DuckdbWarehouse> {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  try {
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckdbWarehouse(instance, connection, opts.defaultDatabase);
+  } catch (e) {
+    throw new WarehouseError(`cannot open DuckDB file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function guard<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const first = sql.trim().split("\n")[0].slice(0, 120);
+    throw new WarehouseError(`${(e as Error).message}\n  in: ${first}`, { cause: e });
+  }
+}
+
+const DATE_TYPE = /^DATE(\[\])*$/;
+
+function toPlainRows(reader: DuckDBResultReader): Record<string, unknown>[] {
+  const names = reader.columnNames();
+  const isDate = reader.columnTypes().map((t) => DATE_TYPE.test(t.toString()));
+  return reader.getRowObjectsJS().map((row) => {
+    const out: Record<string, unknown> = {};
+    names.forEach((n, i) => (out[n] = plain(row[n], isDate[i])));
+    return out;
+  });
+}
+
+function plain(v: unknown, isDate: boolean): unknown {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return isDate ? v.toISOString().slice(0, 10) : v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => plain(x, isDate));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x, false)]));
+  return v;
+}
+
+const TYPES: Record<string, string> = {
+  VARCHAR: "STRING", UUID: "STRING", BIGINT: "INT64", INTEGER: "INT64", SMALLINT: "INT64", TINYINT: "INT64",
+  HUGEINT: "INT64", UBIGINT: "INT64", UINTEGER: "INT64", USMALLINT: "INT64", UTINYINT: "INT64",
+  DOUBLE: "FLOAT64", FLOAT: "FLOAT64", BOOLEAN: "BOOL", DATE: "DATE", TIMESTAMP: "TIMESTAMP",
+  "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", TIME: "TIME", INTERVAL: "INTERVAL", JSON: "JSON", BLOB: "BYTES",
+};
+
+/** DuckDB's information_schema type name in BigQuery's vocabulary. */
+export function bigqueryType(duck: string): string {
+  if (duck.endsWith("[]")) return `ARRAY<${bigqueryType(duck.slice(0, -2))}>`;
+  if (duck.startsWith("DECIMAL")) return "NUMERIC";
+  if (duck.startsWith("STRUCT")) return "STRUCT";
+  return TYPES[duck] ?? duck;
+}
