@@ -1,0 +1,179 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../orchestrator/cli/main";
+import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
+
+// The spike models on hand-made GDELT files; every expected number below is worked out by hand
+// in the comments. Events are added 2024-01-01; the scored day (as_of) is 2024-01-08.
+
+const template = zlib
+  .gunzipSync(fs.readFileSync(path.join(repoRoot, "samples", "gdelt", "20150218230000.export.CSV.gz")))
+  .toString("utf8")
+  .split("\n")[0]
+  .split("\t");
+
+function eventLine(id: number, opts: { actor1?: string; actor2?: string; geo?: string; added?: string }): string {
+  const f = [...template];
+  f[0] = String(id);
+  f[7] = opts.actor1 ?? "USA"; // Actor1CountryCode (CAMEO)
+  f[17] = opts.actor2 ?? ""; // Actor2CountryCode (CAMEO)
+  f[53] = opts.geo ?? "US"; // ActionGeo_CountryCode (FIPS)
+  f[59] = opts.added ?? "20240101000000"; // DATEADDED
+  return f.join("\t");
+}
+
+function mentionLines(id: number, day: string, count: number): string[] {
+  const stamp = day.replace(/-/g, "") + "120000";
+  return Array.from({ length: count }, (_, i) =>
+    [id, "20240101000000", stamp, 1, "example.com", `https://example.com/${id}/${day}/${i}`, 1, -1, -1, -1, 1, 50, 1000, -1.5, "", ""].join("\t"),
+  );
+}
+
+/** Daily mention counts per event, from 2024-01-01. */
+const SERIES: Record<number, number[]> = {
+  100: [1, 3, 0, 2, 1, 3, 2, 10], // a gap day (Jan 3) counts as 0
+  200: [2, 2, 2, 2, 2, 2, 2, 5], // sd = 0: the floor min_stddev = 1 applies
+  300: [1, 1, 1, 1, 1, 1, 1, 3], // exactly z = 2.0 and exactly 3 mentions: a LOW spike
+  301: [1, 1, 1, 1, 1, 1, 1, 2], // 2 mentions < min_spike_mentions
+  500: [0, 0, 0, 0, 0, 0, 0, 5], // mentioned on one day only: no baseline
+  600: [0, 0, 1, 1, 1, 1, 1, 9], // first mention Jan 3: n = 5 < min_history_days
+  700: [1, 1, 1, 1, 1, 1, 1, 9], // not a focus event (actor code "VE" is not CAMEO)
+  800: [1, 1, 1, 1, 1, 1, 1, 9], // focus through the action geography (FIPS "VE")
+  900: [1, 1, 1, 1, 1, 1, 1, 9], // VEN, but added 40 days before as_of
+};
+
+const EVENTS = [
+  eventLine(100, { actor1: "VEN" }),
+  eventLine(200, { actor2: "VEN" }),
+  eventLine(300, { actor1: "VEN" }),
+  eventLine(301, { actor1: "VEN" }),
+  eventLine(500, { actor1: "VEN" }),
+  eventLine(600, { actor1: "VEN" }),
+  eventLine(700, { actor1: "VE" }),
+  eventLine(800, { geo: "VE" }),
+  eventLine(900, { actor1: "VEN", added: "20231129000000" }),
+];
+
+const day = (i: number) => `2024-01-${String(i + 1).padStart(2, "0")}`;
+
+function writeFixtures(dir: string, days: number[]): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const files = [path.join(dir, "20240101000000.export.CSV")];
+  fs.writeFileSync(files[0], EVENTS.join("\n") + "\n");
+  for (const i of days) {
+    const lines = Object.entries(SERIES).flatMap(([id, counts]) => mentionLines(Number(id), day(i), counts[i]));
+    const file = path.join(dir, `${day(i).replace(/-/g, "")}120000.mentions.CSV`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    files.push(file);
+  }
+  return files;
+}
+
+const project = copyOwnProject();
+
+async function pipeline(home: string, asOf: string, extraVars = ""): Promise<number> {
+  return main(["--home", home, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", `as_of=${asOf}${extraVars}`]);
+}
+
+async function rows(home: string, sql: string): Promise<Record<string, unknown>[]> {
+  const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+  try {
+    return await db.query(sql);
+  } finally {
+    await db.close();
+  }
+}
+
+const SPIKES = `select event_id, cast(spike_date as varchar) as spike_date, mention_count, baseline_avg, baseline_stddev, z_score, confidence_level, baseline_days
+  from "analytics"."mention_spikes" order by event_id, spike_date`;
+
+describe("spike models", () => {
+  let home: string;
+  beforeAll(async () => {
+    home = tempHome();
+    await loadGdeltFiles(path.join(home, "warehouse.duckdb"), writeFixtures(path.join(home, "in"), [0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(await pipeline(home, "2024-01-08")).toBe(0);
+  });
+
+  it("tracks events by CAMEO actor code or FIPS action geography, added within the event window", async () => {
+    const ids = (await rows(home, `select event_id from "intermediate"."int_focus_events" order by event_id`)).map((r) => r.event_id);
+    expect(ids).toEqual([100, 200, 300, 301, 500, 600, 800]);
+  });
+
+  it("counts mentions per event per day, with no rows for days without mentions", async () => {
+    const r = await rows(home, `select cast(mention_date as varchar) as d, mention_count from "intermediate"."int_mentions_counted_daily" where event_id = 100 order by d`);
+    expect(r).toEqual([
+      { d: "2024-01-01", mention_count: 1 },
+      { d: "2024-01-02", mention_count: 3 },
+      { d: "2024-01-04", mention_count: 2 },
+      { d: "2024-01-05", mention_count: 1 },
+      { d: "2024-01-06", mention_count: 3 },
+      { d: "2024-01-07", mention_count: 2 },
+      { d: "2024-01-08", mention_count: 10 },
+    ]);
+  });
+
+  it("fills gap days with zero and excludes the scored day from its own baseline", async () => {
+    const [jan8] = await rows(home, `select * from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-08'`);
+    // Window Jan 1..7 = [1,3,0,2,1,3,2]: n = 7, mean = 12/7, sample variance = (52/7)/6 = 26/21.
+    expect(jan8.baseline_days).toBe(7);
+    expect(jan8.baseline_avg as number).toBeCloseTo(12 / 7, 12);
+    expect(jan8.baseline_stddev as number).toBeCloseTo(Math.sqrt(26 / 21), 12);
+    expect(jan8.z_score as number).toBeCloseTo((10 - 12 / 7) / Math.sqrt(26 / 21), 10);
+    const [jan3] = await rows(home, `select mention_count, baseline_days from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-03'`);
+    expect(jan3).toEqual({ mention_count: 0, baseline_days: 2 });
+  });
+
+  it("classifies spikes with the thresholds' boundaries included", async () => {
+    expect(await rows(home, SPIKES)).toEqual([
+      // z = (10 - 12/7) / sqrt(26/21) = 7.446… >= 3: HIGH
+      { event_id: 100, spike_date: "2024-01-08", mention_count: 10, baseline_avg: 12 / 7, baseline_stddev: expect.closeTo(Math.sqrt(26 / 21), 12), z_score: expect.closeTo((10 - 12 / 7) / Math.sqrt(26 / 21), 10), confidence_level: "HIGH", baseline_days: 7 },
+      // sd = 0, floored to 1: z = (5 - 2) / 1 = 3.0, exactly the HIGH boundary
+      { event_id: 200, spike_date: "2024-01-08", mention_count: 5, baseline_avg: 2, baseline_stddev: 0, z_score: 3, confidence_level: "HIGH", baseline_days: 7 },
+      // z = (3 - 1) / 1 = 2.0 = z_threshold and 3 = min_spike_mentions: a spike, LOW
+      { event_id: 300, spike_date: "2024-01-08", mention_count: 3, baseline_avg: 1, baseline_stddev: 0, z_score: 2, confidence_level: "LOW", baseline_days: 7 },
+      // geography focus: z = (9 - 1) / 1 = 8
+      { event_id: 800, spike_date: "2024-01-08", mention_count: 9, baseline_avg: 1, baseline_stddev: 0, z_score: 8, confidence_level: "HIGH", baseline_days: 7 },
+    ]);
+  });
+
+  it("gives no baseline to an event mentioned on one day only, and no spike with fewer than min_history_days", async () => {
+    const once = await rows(home, `select baseline_days, baseline_avg, z_score from "intermediate"."int_mention_baselines" where event_id = 500`);
+    expect(once).toEqual([{ baseline_days: 0, baseline_avg: null, z_score: null }]);
+    const [short] = await rows(home, `select baseline_days, z_score from "intermediate"."int_mention_baselines" where event_id = 600 and day = date '2024-01-08'`);
+    expect(short).toEqual({ baseline_days: 5, z_score: 8 });
+  });
+
+  it("takes every threshold from the vars, with the MEDIUM boundary included", async () => {
+    const h = tempHome();
+    await loadGdeltFiles(path.join(h, "warehouse.duckdb"), writeFixtures(path.join(h, "in"), [0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(await pipeline(h, "2024-01-08", ",min_stddev=2,z_threshold=1.5,medium_z=1.5")).toBe(0);
+    const spikes = await rows(h, `select event_id, z_score, confidence_level from "analytics"."mention_spikes" order by event_id`);
+    expect(spikes).toEqual([
+      { event_id: 100, z_score: expect.closeTo((10 - 12 / 7) / 2, 10), confidence_level: "HIGH" },
+      { event_id: 200, z_score: 1.5, confidence_level: "MEDIUM" },
+      { event_id: 800, z_score: 4, confidence_level: "HIGH" },
+    ]);
+  });
+
+  it("the incremental path (yesterday's tables + a new day) gives the same spikes and baselines as a full refresh", async () => {
+    const h = tempHome();
+    const files = writeFixtures(path.join(h, "in"), [0, 1, 2, 3, 4, 5, 6, 7]);
+    const db = path.join(h, "warehouse.duckdb");
+    await loadGdeltFiles(db, files.slice(0, 8)); // events + Jan 1..7
+    expect(await pipeline(h, "2024-01-07")).toBe(0);
+    await loadGdeltFiles(db, files.slice(8)); // Jan 8 arrives
+    expect(await pipeline(h, "2024-01-08")).toBe(0);
+    const incremental = await rows(h, SPIKES);
+    const baselines = `select event_id, cast(day as varchar) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score from "intermediate"."int_mention_baselines" order by event_id, day`;
+    const incrementalBaselines = await rows(h, baselines);
+    expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--vars", "as_of=2024-01-08"])).toBe(0);
+    expect(await rows(h, SPIKES)).toEqual(incremental);
+    expect(await rows(h, baselines)).toEqual(incrementalBaselines);
+    expect(incremental.map((r) => r.event_id)).toEqual([100, 200, 300, 800]);
+  });
+});
