@@ -1,0 +1,46 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { GdeltKind } from "./gdelt-schema";
+
+/**
+ * The ledger of loaded source files (DuckDB table vwatch.loaded_files): one row per GDELT file
+ * name (without .gz/.zip) with the SHA-256 of its decompressed content, so that loading a file
+ * again is a no-op and a changed file under a known name is noticed.
+ */
+export const LEDGER = { schema: "vwatch", table: "loaded_files" } as const;
+const NAME = `"${LEDGER.schema}"."${LEDGER.table}"`;
+
+export interface LedgerEntry {
+  name: string;
+  kind: GdeltKind;
+  sha256: string;
+  rows: number;
+}
+
+export async function ensureLedger(db: DuckDBConnection): Promise<void> {
+  await db.run(`create schema if not exists "${LEDGER.schema}"`);
+  await db.run(
+    `create table if not exists ${NAME} (file_name varchar primary key, kind varchar not null, sha256 varchar not null, ` +
+      `"rows" bigint not null, loaded_at timestamptz not null)`,
+  );
+}
+
+/** The entry with this name, else one of the same kind with the same content. */
+export async function findLoaded(db: DuckDBConnection, kind: GdeltKind, name: string, sha256: string): Promise<LedgerEntry | undefined> {
+  const reader = await db.runAndReadAll(
+    `select file_name, kind, sha256, "rows" from ${NAME} where file_name = $1 or (kind = $2 and sha256 = $3) ` +
+      `order by file_name = $1 desc, file_name limit 1`,
+    [name, kind, sha256],
+  );
+  if (reader.currentRowCount === 0) return undefined;
+  const [n, k, s, r] = reader.getRows()[0] as [string, GdeltKind, string, bigint];
+  return { name: n, kind: k, sha256: s, rows: Number(r) };
+}
+
+/** Inside the load transaction. */
+export async function recordLoaded(db: DuckDBConnection, entry: LedgerEntry): Promise<void> {
+  await db.run(`insert into ${NAME} values ($1, $2, $3, $4, now())`, [entry.name, entry.kind, entry.sha256, entry.rows]);
+}
+
+export async function forgetKind(db: DuckDBConnection, kind: GdeltKind): Promise<void> {
+  await db.run(`delete from ${NAME} where kind = $1`, [kind]);
+}
