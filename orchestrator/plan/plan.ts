@@ -20,6 +20,8 @@ export interface PlannedTask {
 export interface PlannedAction {
   name: string;
   target: Target;
+  /** The target's name quoted for the dialect, e.g. `p.d.t` or "d"."t". */
+  relation: string;
   kind: ActionKind;
   fileName?: string;
   tags: string[];
@@ -76,6 +78,7 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
     const base: Base = {
       name,
       target: a.target,
+      relation: sql.relation(a.target),
       kind,
       fileName: a.fileName,
       tags: a.tags ?? [],
@@ -111,7 +114,7 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
   };
 }
 
-type Base = Pick<PlannedAction, "name" | "target" | "kind" | "fileName" | "tags" | "dependencies" | "disabled">;
+type Base = Pick<PlannedAction, "name" | "target" | "relation" | "kind" | "fileName" | "tags" | "dependencies" | "disabled">;
 type Built = Omit<PlannedAction, keyof Base>;
 
 interface DialectSql {
@@ -119,6 +122,7 @@ interface DialectSql {
   operation(o: Operation): Built;
   assertion(a: Assertion): Built;
   createSchema(t: Target): string;
+  relation(t: Target): string;
 }
 
 /** Whether an incremental table is merged/appended this run rather than rebuilt. */
@@ -170,6 +174,7 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
         ],
       };
     },
+    relation: resolve,
     createSchema(t) {
       const location = cfg.defaultLocation ? ` options(location="${cfg.defaultLocation}")` : "";
       return `create schema if not exists \`${t.database}.${t.schema}\`${location}`;
@@ -222,6 +227,7 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
         ],
       };
     },
+    relation: names,
     createSchema(t) {
       return `create schema if not exists ${duck.schemaName(t, cfg.defaultDatabase)}`;
     },

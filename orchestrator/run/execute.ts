@@ -91,6 +91,11 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
       startedAt,
       finishedAt: new Date().toISOString(),
       warehouse: warehouse.dialect,
+      project: {
+        defaultDatabase: graph.projectConfig.defaultDatabase,
+        defaultSchema: graph.projectConfig.defaultSchema,
+        defaultLocation: graph.projectConfig.defaultLocation,
+      },
       options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
       summary: summarise(actions),
       actions,

@@ -7,6 +7,8 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string;
   warehouse: string;
+  /** The compiled project's defaults, to find output tables after the run. */
+  project: { defaultDatabase?: string; defaultSchema?: string; defaultLocation?: string };
   /** The options the run was started with, so `vwatch retry` can repeat them. */
   options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean };
   summary: Record<string, number>;

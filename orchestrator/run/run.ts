@@ -70,6 +70,10 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
       }
     } else {
       await runTasks(action, warehouse, result);
+      if (result.status === "success" && result.rows === undefined && (action.kind === "table" || action.kind === "incremental")) {
+        const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${action.relation}`).catch(() => []);
+        if (row) result.rows = Number(row.n);
+      }
     }
     result.seconds = (now() - started) / 1000;
     status.set(action.name, result.status);

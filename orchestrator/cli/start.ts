@@ -1,0 +1,69 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Command } from "commander";
+import { loadConfig, type Config } from "../config";
+import { loadGdeltFiles } from "../load/gdelt";
+import { formatTable, log } from "../log";
+import { executeRun } from "../run/execute";
+import type { RunRecord } from "../run/results";
+import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
+import { report } from "./run";
+
+const SAMPLES = path.join(__dirname, "..", "..", "samples");
+
+/** The bundled sample files: real GDELT slices plus the labelled synthetic mentions. */
+export function sampleFiles(): string[] {
+  const out: string[] = [];
+  for (const folder of ["gdelt", "gdelt-synthetic"]) {
+    const dir = path.join(SAMPLES, folder);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) if (/\.(export|mentions)\.CSV(\.gz|\.zip)?$/i.test(name)) out.push(path.join(dir, name));
+  }
+  return out;
+}
+
+export async function topSpikes(config: Config, project: ProjectDefaults, limit = 10): Promise<Record<string, unknown>[]> {
+  const warehouse = await openWarehouse(config, project);
+  try {
+    const spikes = outputTableName(config, project, "mention_spikes");
+    const events = outputTableName(config, project, "int_focus_events", "intermediate");
+    return await warehouse.query(
+      `select
+         spikes.event_id as event_id,
+         cast(spikes.spike_date as ${warehouse.dialect === "duckdb" ? "varchar" : "string"}) as spike_date,
+         spikes.mention_count as mentions,
+         round(spikes.baseline_avg, 2) as baseline,
+         round(spikes.z_score, 2) as z,
+         spikes.confidence_level as confidence,
+         events.action_geo_full_name as place,
+         events.source_url as source_url
+       from ${spikes} as spikes
+       left join ${events} as events
+         on spikes.event_id = events.event_id
+       order by spikes.z_score desc, spikes.event_id
+       limit ${Math.trunc(limit)}`,
+    );
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("start")
+    .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes")
+    .action(async () => {
+      const config = loadConfig(program.opts());
+      const files = sampleFiles();
+      log.info(`loading ${files.length} bundled sample file(s) (skipped when already loaded)`);
+      const loaded = await loadGdeltFiles(warehouseFile(config), files);
+      const rows = loaded.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
+      log.info(`${rows} new rows loaded`);
+      const record: RunRecord = await executeRun(config, {});
+      report(record, false);
+      if (process.exitCode) return;
+      const top = await topSpikes(config, record.project);
+      log.out(`\nTop spikes (${top.length}):`);
+      log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
+    });
+}
