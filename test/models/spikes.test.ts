@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -146,6 +146,28 @@ describe("spike models", () => {
     expect(once).toEqual([{ baseline_days: 0, baseline_avg: null, z_score: null }]);
     const [short] = await rows(home, `select baseline_days, z_score from "intermediate"."int_mention_baselines" where event_id = 600 and day = date '2024-01-08'`);
     expect(short).toEqual({ baseline_days: 5, z_score: 8 });
+  });
+
+  it("explain shows the window, n, mean, sd, z and which rule failed", async () => {
+    const explain = async (id: number) => {
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
+      try {
+        expect(await main(["--home", home, "--project-dir", project, "explain", String(id), "2024-01-08", "--json"])).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      return JSON.parse(out.join(""));
+    };
+    const spike = await explain(100);
+    expect(spike.isSpike).toBe(true);
+    expect(spike.confidence).toBe("HIGH");
+    expect(spike.recordedSpike.confidence_level).toBe("HIGH");
+    expect(spike.series.map((r: { mention_count: number }) => r.mention_count)).toEqual([1, 3, 0, 2, 1, 3, 2, 10]);
+    const short = await explain(600);
+    expect(short.isSpike).toBe(false);
+    expect(short.checks.map((c: { passed: boolean }) => c.passed)).toEqual([false, true, true]);
+    expect(short.verdict).toMatch(/baseline days n = 5 is below min_history_days 7/);
   });
 
   it("takes every threshold from the vars, with the MEDIUM boundary included", async () => {
