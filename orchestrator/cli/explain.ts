@@ -69,7 +69,8 @@ export function register(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        const windowStart = shiftDay(day, -lookback);
+        // The series starts at the event's first mention day, which may be inside the window.
+        const windowStart = [shiftDay(day, -lookback), series[0].day].sort()[1];
         log.out(`Event ${eventId}, ${day}\n`);
         log.out(
           formatTable(
