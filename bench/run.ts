@@ -1,0 +1,34 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { sampleFiles } from "../orchestrator/cli/start";
+import { loadConfig } from "../orchestrator/config";
+import { loadGdeltFiles } from "../orchestrator/load/gdelt";
+import { formatTable, log } from "../orchestrator/log";
+import { executeRun } from "../orchestrator/run/execute";
+
+/** The whole project on the bundled sample, on DuckDB: first run, an incremental re-run, a full refresh. */
+export async function benchLocalRun(): Promise<Record<string, number>> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-bench-run-"));
+  try {
+    const config = loadConfig({ home });
+    let t = performance.now();
+    const loaded = await loadGdeltFiles(path.join(home, "warehouse.duckdb"), sampleFiles());
+    const load = (performance.now() - t) / 1000;
+    const rows = loaded.reduce((a, r) => a + r.rows, 0);
+    const timings: Record<string, number> = { load };
+    for (const [label, request] of [["first run", {}], ["incremental run", {}], ["full refresh", { fullRefresh: true }]] as const) {
+      t = performance.now();
+      const record = await executeRun(config, request);
+      timings[label] = (performance.now() - t) / 1000;
+      if (record.summary.failed || record.summary.skipped) throw new Error(`${label}: ${record.summary.failed} action(s) failed`);
+    }
+    log.out(`\nLocal run of the whole project on the bundled sample (${rows} source rows, DuckDB):`);
+    log.out(formatTable(["step", "seconds"], Object.entries(timings).map(([k, v]) => [k, v.toFixed(2)])));
+    return timings;
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) benchLocalRun();
