@@ -15,12 +15,18 @@ export async function main(argv: string[]): Promise<number> {
   program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
   for (const register of commands) register(program);
 
+  // Commands report failure through process.exitCode; read it and leave it as it was, so that
+  // main() can be called more than once in a process (tests, benchmarks).
+  const before = process.exitCode;
+  process.exitCode = undefined;
   let exitCode = 0;
   try {
     await program.parseAsync(argv, { from: "user" });
     exitCode = Number(process.exitCode ?? 0);
   } catch (e) {
     exitCode = reportError(e);
+  } finally {
+    process.exitCode = before;
   }
   return exitCode;
 }
