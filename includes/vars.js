@@ -42,10 +42,16 @@ function asOf() {
   return `date '${value}'`;
 }
 
+/** A day `days` before as_of as the integer YYYYMMDD (0 days: as_of itself). */
+function asOfDayNumber(days = 0) {
+  const day = days ? `date_sub(${asOf()}, interval ${days} day)` : asOf();
+  return `cast(format_date('%Y%m%d', ${day}) as int64)`;
+}
+
 /** A filter on an ingestion-time partitioned GDELT table: partitions from `days` before as_of through as_of. */
 function partitionWindow(days) {
   return `_PARTITIONTIME >= timestamp(date_sub(${asOf()}, interval ${days} day))
     and _PARTITIONTIME < timestamp(date_add(${asOf()}, interval 1 day))`;
 }
 
-module.exports = { raw, number, integer, inList, asOf, partitionWindow };
+module.exports = { raw, number, integer, inList, asOf, asOfDayNumber, partitionWindow };

@@ -11,19 +11,29 @@ focus_events as (
   select event_id from `venezuelawatch.intermediate.int_focus_events`
 ),
 
-final as (
+-- Grouping on the integer day and making it a date afterwards: parsing a date per mention row
+-- would cost more than the whole rest of the pipeline at millions of rows.
+counted as (
   select
     mentions.event_id as event_id,
-    mentions.mention_date as mention_date,
+    mentions.mention_day_number as mention_day_number,
     count(*) as mention_count
   from mentions
   inner join focus_events
     on mentions.event_id = focus_events.event_id
-  where mentions.mention_date <= date '2015-02-18'
-  and mentions.mention_date >= date_sub(date '2015-02-18', interval 30 day)
+  where mentions.mention_day_number <= cast(format_date('%Y%m%d', date '2015-02-18') as int64)
+  and mentions.mention_day_number >= cast(format_date('%Y%m%d', date_sub(date '2015-02-18', interval 30 day)) as int64)
   group by
     mentions.event_id,
-    mentions.mention_date
+    mentions.mention_day_number
+),
+
+final as (
+  select
+    event_id,
+    parse_date('%Y%m%d', cast(mention_day_number as string)) as mention_date,
+    mention_count
+  from counted
 )
 
 select * from final
