@@ -24,7 +24,7 @@ export function report(record: RunRecord, json: boolean): void {
   if (json) log.out(JSON.stringify(record, null, 2));
   else {
     log.info("");
-    log.info(summaryTable(record.actions));
+    log.info(summaryTable(record.actions, record.warehouse));
     for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
     const s = record.summary;
     log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}`);

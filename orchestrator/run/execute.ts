@@ -107,10 +107,27 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   }
 }
 
-export function summaryTable(actions: ActionResult[]): string {
+/** A byte count for people; BigQuery's estimate is "unknown" when it gave none, never 0. */
+function bytes(n: number | undefined): string {
+  if (n === undefined) return "unknown";
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${i ? n.toFixed(1) : n} ${units[i]}`;
+}
+
+export function summaryTable(actions: ActionResult[], warehouse = "duckdb"): string {
+  const withBytes = warehouse === "bigquery";
   return formatTable(
-    ["action", "type", "status", "rows", "seconds"],
-    actions.map((a) => [a.name, a.kind, a.status, a.rows ?? "", a.seconds.toFixed(2)]),
+    ["action", "type", "status", "rows", "seconds", ...(withBytes ? ["bytes processed"] : [])],
+    actions.map((a) => [
+      a.name,
+      a.kind,
+      a.status,
+      a.rows ?? "",
+      a.seconds.toFixed(2),
+      ...(withBytes ? [a.status === "success" && a.kind !== "assertion" ? bytes(a.bytesProcessed) : ""] : []),
+    ]),
   );
 }
 
