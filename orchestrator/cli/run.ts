@@ -1,10 +1,12 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config";
+import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { log } from "../log";
 import { executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
 import { readResults } from "../run/results";
 import type { RunRecord } from "../run/results";
+import { runSync } from "../sink/run-sync";
+import type { SyncSpikesResult } from "../sink/sync-spikes";
 
 export function parseVars(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
@@ -45,6 +47,7 @@ export function register(program: Command): void {
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
     .option("--json", "print the run results as JSON")
     .option("--warehouse <name>", "duckdb (default) or bigquery")
+    .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes runs")
     .action(async (opts) => {
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
       const request: RunRequest = {
@@ -56,7 +59,9 @@ export function register(program: Command): void {
         dryRun: opts.dryRun,
         vars: parseVars(opts.vars),
       };
-      report(await executeRun(config, request), Boolean(opts.json));
+      const record = await executeRun(config, request);
+      report(record, Boolean(opts.json));
+      if (opts.sync) await syncAfterRun(config, record, Boolean(opts.json));
     });
 
   program
@@ -77,5 +82,25 @@ export function register(program: Command): void {
         { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh },
       );
       report(record, Boolean(opts.json));
+      await syncAfterRun(loadConfig({ ...program.opts(), warehouse: last.warehouse }), record, Boolean(opts.json));
     });
+}
+
+/**
+ * After a run in which mention_spikes succeeded (never after a failed one, never on a dry run),
+ * write the spikes to PostgreSQL. The sync covers the whole lookback window, so a missed or
+ * failed sync is caught up by the next run.
+ */
+export async function syncAfterRun(config: Config, record: RunRecord, json: boolean): Promise<SyncSpikesResult | undefined> {
+  const spikes = record.actions.find((a) => a.name.split(".").pop() === "mention_spikes");
+  if (!spikes || spikes.status !== "success" || record.options.dryRun) return undefined;
+  try {
+    const result = await runSync(config, { vars: record.options.vars });
+    if (!json) log.info(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
+    return result;
+  } catch (e) {
+    log.error(`the run succeeded but writing spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries it`);
+    process.exitCode = 1;
+    return undefined;
+  }
 }

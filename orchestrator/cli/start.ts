@@ -7,7 +7,7 @@ import { formatTable, log } from "../log";
 import { executeRun } from "../run/execute";
 import type { RunRecord } from "../run/results";
 import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
-import { report } from "./run";
+import { report, syncAfterRun } from "./run";
 
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
 
@@ -62,7 +62,10 @@ export function register(program: Command): void {
       const record: RunRecord = await executeRun(config, {});
       report(record, false);
       if (process.exitCode) return;
+      const synced = await syncAfterRun(config, record, false);
+      if (!synced) return;
       const top = await topSpikes(config, record.project);
+      log.out(`\n${synced.inserted} new spike(s) written to PostgreSQL data_pipeline_mentionspike (${synced.alreadyPresent} already there).`);
       log.out(`\nTop spikes (${top.length}):`);
       log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
     });

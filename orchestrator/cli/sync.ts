@@ -1,14 +1,12 @@
-import * as crypto from "crypto";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
-import { compileWithVars } from "../run/execute";
 import { readResults } from "../run/results";
 import { openSink, type PgSink } from "../sink/connect";
 import { migrate } from "../sink/migrate";
-import { syncSpikes, type SyncSpikesResult } from "../sink/sync-spikes";
-import { openWarehouse, outputTableName } from "../warehouse/open";
+import { runSync } from "../sink/run-sync";
+import type { SyncSpikesResult } from "../sink/sync-spikes";
 
 /** Test hook: pause (until killed) after this many batches, so a sync can be killed mid-way. */
 const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
@@ -50,40 +48,26 @@ export function register(program: Command): void {
       if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new InputError(`--since must be YYYY-MM-DD, got "${opts.since}"`);
       if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize > 0)) throw new InputError("--batch-size must be a whole number > 0");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
-      // lookback_days and the output dataset as the last run used them (its --vars), else workflow_settings.yaml.
-      const graph = compileWithVars(config, readResults(config.home)?.options.vars);
-      const lookbackDays = Number(graph.projectConfig.vars?.lookback_days ?? 30);
       const pauseAfter = Number(process.env[PAUSE_ENV] || 0);
-      const warehouse = await openWarehouse(config, graph.projectConfig);
-      try {
-        const result = await withSink(config, async (pg) => {
-          log.info(`${opts.plan ? "planning" : "syncing"} spikes into ${pg.target}`);
-          return syncSpikes({
-            warehouse,
-            spikesTable: outputTableName(config, graph.projectConfig, "mention_spikes"),
-            pg,
-            since: opts.since,
-            lookbackDays,
-            runId: `sync-${new Date().toISOString()}-${crypto.randomBytes(3).toString("hex")}`,
-            plan: opts.plan,
-            batchSize: opts.batchSize,
-            onBatch: async (p) => {
-              log.info(`batch ${p.batch}/${p.batches}: ${p.rowsDone}/${p.rows} rows`);
-              if (pauseAfter && p.batch === pauseAfter) {
-                log.info(`paused after batch ${p.batch} (${PAUSE_ENV})`);
-                await new Promise(() => undefined);
-              }
-            },
-          });
-        });
-        report(result, Boolean(opts.json));
-      } finally {
-        await warehouse.close();
-      }
+      const result = await runSync(config, {
+        // lookback_days and the output dataset as the last run used them (its --vars), else workflow_settings.yaml.
+        vars: readResults(config.home)?.options.vars,
+        since: opts.since,
+        plan: opts.plan,
+        batchSize: opts.batchSize,
+        onBatch: async (p) => {
+          log.info(`batch ${p.batch}/${p.batches}: ${p.rowsDone}/${p.rows} rows`);
+          if (pauseAfter && p.batch === pauseAfter) {
+            log.info(`paused after batch ${p.batch} (${PAUSE_ENV})`);
+            await new Promise(() => undefined);
+          }
+        },
+      });
+      reportSync(result, Boolean(opts.json));
     });
 }
 
-function report(result: SyncSpikesResult, json: boolean): void {
+export function reportSync(result: SyncSpikesResult, json: boolean): void {
   if (json) {
     log.out(JSON.stringify(result, null, 2));
     return;

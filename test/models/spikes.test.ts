@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { Client } from "pg";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -75,8 +76,9 @@ function writeFixtures(dir: string, days: number[]): string[] {
 
 const project = copyOwnProject();
 
-async function pipeline(home: string, asOf: string, extraVars = ""): Promise<number> {
-  return main(["--home", home, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", `as_of=${asOf}${extraVars}`]);
+async function pipeline(home: string, asOf: string, extraVars = "", sync = false): Promise<number> {
+  const args = ["--home", home, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", `as_of=${asOf}${extraVars}`];
+  return main(sync ? args : [...args, "--no-sync"]);
 }
 
 async function rows(home: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -193,9 +195,53 @@ describe("spike models", () => {
     const incremental = await rows(h, SPIKES);
     const baselines = `select event_id, cast(day as varchar) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score from "intermediate"."int_mention_baselines" order by event_id, day`;
     const incrementalBaselines = await rows(h, baselines);
-    expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--vars", "as_of=2024-01-08"])).toBe(0);
+    expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--no-sync", "--vars", "as_of=2024-01-08"])).toBe(0);
     expect(await rows(h, SPIKES)).toEqual(incremental);
     expect(await rows(h, baselines)).toEqual(incrementalBaselines);
     expect(incremental.map((r) => r.event_id)).toEqual([100, 200, 300, 800]);
+  });
+
+  it("vwatch run writes the spikes to PostgreSQL after mention_spikes succeeds, idempotently, and not after a failed run", async () => {
+    const db = `vwatch_models_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
+    await admin.connect();
+    await admin.query(`create database ${db}`);
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${db}`;
+    const pg = new Client({ connectionString: process.env.DATABASE_URL });
+    try {
+      const h = tempHome();
+      await loadGdeltFiles(path.join(h, "warehouse.duckdb"), writeFixtures(path.join(h, "in"), [0, 1, 2, 3, 4, 5, 6, 7]));
+      expect(await pipeline(h, "2024-01-08", "", true)).toBe(0);
+      await pg.connect();
+      const synced = async () =>
+        (await pg.query(`select event_id::int as event_id, spike_date::text as spike_date, mention_count, confidence_level from data_pipeline_mentionspike order by event_id`)).rows;
+      expect(await synced()).toEqual([
+        { event_id: 100, spike_date: "2024-01-08", mention_count: 10, confidence_level: "HIGH" },
+        { event_id: 200, spike_date: "2024-01-08", mention_count: 5, confidence_level: "HIGH" },
+        { event_id: 300, spike_date: "2024-01-08", mention_count: 3, confidence_level: "LOW" },
+        { event_id: 800, spike_date: "2024-01-08", mention_count: 9, confidence_level: "HIGH" },
+      ]);
+      expect(await pipeline(h, "2024-01-08", "", true)).toBe(0);
+      expect((await synced()).length).toBe(4);
+      const ledger = (await pg.query(`select inserted::int as inserted, already_present::int as already_present, status from vwatch_sync_ledger order by started_at`)).rows;
+      expect(ledger).toEqual([
+        { inserted: 4, already_present: 0, status: "succeeded" },
+        { inserted: 0, already_present: 4, status: "succeeded" },
+      ]);
+      // mention_spikes fails (its input table is gone): nothing is synced.
+      await pg.query(`delete from data_pipeline_mentionspike`);
+      const wh = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+      await wh.execute(`drop table "intermediate"."int_mention_baselines"`);
+      await wh.close();
+      expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--actions", "mention_spikes", "--vars", "as_of=2024-01-08"])).toBe(1);
+      expect(await synced()).toEqual([]);
+    } finally {
+      await pg.end().catch(() => undefined);
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+      await admin.query(`drop database if exists ${db} with (force)`);
+      await admin.end();
+    }
   });
 });
