@@ -62,7 +62,7 @@ export function register(program: Command): void {
       const record: RunRecord = await executeRun(config, {});
       report(record, false);
       if (process.exitCode) return;
-      const synced = await syncAfterRun(config, record, false);
+      const synced = await syncAfterRun(config, record, true);
       if (!synced) return;
       const top = await topSpikes(config, record.project);
       log.out(`\n${synced.inserted} new spike(s) written to PostgreSQL data_pipeline_mentionspike (${synced.alreadyPresent} already there).`);
