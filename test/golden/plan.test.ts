@@ -19,9 +19,9 @@ function existingState(): WarehouseState {
   return state;
 }
 
-function render(plan: Plan): Map<string, string> {
+function render(plan: Plan, only?: (a: Plan["actions"][number]) => boolean): Map<string, string> {
   const files = new Map<string, string>();
-  for (const a of plan.actions) {
+  for (const a of plan.actions.filter(only ?? (() => true))) {
     const body = a.tasks.map((t) => `-- ${t.type}\n${t.sql.trim()}\n`).join("\n");
     files.set(`${a.target.schema}.${a.target.name}`, `-- ${a.name} (${a.kind}${a.mode ? `, ${a.mode}` : ""})\n${body}`);
   }
@@ -44,7 +44,9 @@ describe("BigQuery execution plan", () => {
   });
 
   it("merges incremental tables on their unique key within the update partition filter once they exist", () => {
-    checkGolden(path.join(__dirname, "bigquery", "incremental"), render(buildPlan(graph, existingState(), { dialect: "bigquery" })));
+    // Only incremental tables differ from the first run.
+    const plan = buildPlan(graph, existingState(), { dialect: "bigquery" });
+    checkGolden(path.join(__dirname, "bigquery", "incremental"), render(plan, (a) => a.kind === "incremental"));
   });
 
   it("rebuilds incremental tables with --full-refresh", () => {
