@@ -1,5 +1,7 @@
 import { randomUUID } from "crypto";
-import { compileProject, sourceLine } from "../compile/compile";
+import * as path from "path";
+import { compileCached } from "../compile/cache";
+import { sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import type { Config } from "../config";
@@ -21,7 +23,8 @@ export interface RunRequest extends Selection {
 
 /** Compiles with --vars applied on top of workflow_settings.yaml's vars. */
 export function compileWithVars(config: Config, vars?: Record<string, string>): CompiledGraph {
-  const graph = compileProject({ projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined });
+  const options = { projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined };
+  const graph = compileCached(options, path.join(config.home, "compiled"));
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {
     throw new CompileError(
