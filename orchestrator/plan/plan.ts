@@ -211,7 +211,8 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
         mode,
         tasks: [
           ...statements.map((sql) => ({ type: "statement" as const, sql })),
-          ...duck.comments(resolved, base, d?.description, d?.columns).map((sql) => ({ type: "metadata" as const, sql })),
+          // One metadata task per table: DuckDB runs the comment statements in a single call.
+          ...[duck.comments(resolved, base, d?.description, d?.columns).join(";\n")].filter(Boolean).map((sql) => ({ type: "metadata" as const, sql })),
         ],
       };
     },

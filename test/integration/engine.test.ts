@@ -90,6 +90,8 @@ describe("vwatch run on DuckDB", () => {
       expect(await db.query(`select id, n from "ds"."counts" order by id`)).toEqual([{ id: 1, n: 1 }, { id: 2, n: 1 }]);
       // The operation ran three times and appends each time: operations are not idempotent unless written so.
       expect(await db.query(`select count(*) as n from "ds"."ops"`)).toEqual([{ n: 3 }]);
+      expect(await db.query(`select comment from duckdb_tables() where schema_name = 'ds' and table_name = 'base'`)).toEqual([{ comment: "Base rows" }]);
+      expect(await db.query(`select comment from duckdb_columns() where table_name = 'base' and column_name = 'id'`)).toEqual([{ comment: "The id" }]);
       const meta = await db.tableMetadata({ database: "testproj", schema: "ds", name: "counts" });
       expect(meta?.columns.map((c) => c.name)).toEqual(["id", "day", "n"]);
     } finally {
