@@ -2,8 +2,10 @@ import type { Command } from "commander";
 import { loadConfig } from "../config";
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
+import { addDays, checkDay } from "../days";
 import { compileWithVars } from "../run/execute";
 import { readResults } from "../run/results";
+import { param, textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName } from "../warehouse/open";
 
 interface SeriesRow {
@@ -26,7 +28,7 @@ export function register(program: Command): void {
     .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(async (eventId: string, day: string, opts) => {
       if (!/^\d+$/.test(eventId)) throw new InputError(`EVENT_ID must be a GDELT GLOBALEVENTID (digits), got "${eventId}"`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new InputError(`DAY must be YYYY-MM-DD, got "${day}"`);
+      checkDay(day, "DAY");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
       // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
       const graph = compileWithVars(config, readResults(config.home)?.options.vars);
@@ -35,20 +37,21 @@ export function register(program: Command): void {
       const lookback = num("lookback_days");
       const warehouse = await openWarehouse(config, graph.projectConfig);
       try {
-        const p = (name: string) => (warehouse.dialect === "duckdb" ? `$${name}` : `@${name}`);
+        const p = (name: string) => param(warehouse.dialect, name);
+        const text = textType(warehouse.dialect);
         const baselines = outputTableName(config, graph.projectConfig, "int_mention_baselines", "intermediate");
         const spikes = outputTableName(config, graph.projectConfig, "mention_spikes");
         const series = await warehouse.query<SeriesRow>(
-          `select cast(day as varchar) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score
+          `select cast(day as ${text}) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score
            from ${baselines}
            where event_id = ${p("event_id")}
              and day between cast(${p("from")} as date) and cast(${p("to")} as date)
-           order by day`.replace(/varchar/g, warehouse.dialect === "duckdb" ? "varchar" : "string"),
-          { event_id: Number(eventId), from: shiftDay(day, -lookback), to: shiftDay(day, 3) },
+           order by day`,
+          { event_id: Number(eventId), from: addDays(day, -lookback), to: addDays(day, 3) },
         );
         const scored = series.find((r) => r.day === day);
         const spikeRows = await warehouse.query<{ confidence_level: string; detected_at: string }>(
-          `select confidence_level, cast(detected_at as ${warehouse.dialect === "duckdb" ? "varchar" : "string"}) as detected_at from ${spikes} where event_id = ${p("event_id")} and spike_date = cast(${p("day")} as date)`,
+          `select confidence_level, cast(detected_at as ${text}) as detected_at from ${spikes} where event_id = ${p("event_id")} and spike_date = cast(${p("day")} as date)`,
           { event_id: Number(eventId), day },
         );
         const explanation = explain(scored, {
@@ -70,7 +73,7 @@ export function register(program: Command): void {
           return;
         }
         // The series starts at the event's first mention day, which may be inside the window.
-        const windowStart = [shiftDay(day, -lookback), series[0].day].sort()[1];
+        const windowStart = [addDays(day, -lookback), series[0].day].sort()[1];
         log.out(`Event ${eventId}, ${day}\n`);
         log.out(
           formatTable(
@@ -78,7 +81,7 @@ export function register(program: Command): void {
             series.map((r) => [r.day, r.mention_count, r.day === day ? "<- scored day" : r.day >= windowStart && r.day < day ? "baseline" : ""]),
           ),
         );
-        log.out(`\nbaseline window: ${windowStart} .. ${shiftDay(day, -1)} (the scored day excluded; days without mentions count as 0)`);
+        log.out(`\nbaseline window: ${windowStart} .. ${addDays(day, -1)} (the scored day excluded; days without mentions count as 0)`);
         log.out(`n = ${scored.baseline_days}, mean = ${fmt(scored.baseline_avg)}, sd = ${fmt(scored.baseline_stddev)} (floor ${num("min_stddev")})`);
         log.out(`z = (${scored.mention_count} - ${fmt(scored.baseline_avg)}) / ${fmt(explanation.sdUsed)} = ${fmt(scored.z_score)}\n`);
         for (const c of explanation.checks) log.out(`  ${mark(c.passed)}  ${c.rule}`);
@@ -115,10 +118,4 @@ export function explain(row: SeriesRow | undefined, t: Thresholds) {
     ? `SPIKE, confidence ${confidence} (HIGH when z >= ${t.highZ}, MEDIUM when z >= ${t.mediumZ}, else LOW)`
     : `not a spike: ${checks.filter((c) => !c.passed).map((c) => c.rule.replace(">=", "is below")).join("; ")}`;
   return { isSpike, confidence, sdUsed, checks, verdict };
-}
-
-function shiftDay(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }

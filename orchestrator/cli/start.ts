@@ -6,6 +6,7 @@ import { loadGdeltFiles } from "../load/gdelt";
 import { formatTable, log } from "../log";
 import { executeRun } from "../run/execute";
 import type { RunRecord } from "../run/results";
+import { textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
 import { report, syncAfterRun } from "./run";
 
@@ -30,7 +31,7 @@ export async function topSpikes(config: Config, project: ProjectDefaults, limit 
     return await warehouse.query(
       `select
          spikes.event_id as event_id,
-         cast(spikes.spike_date as ${warehouse.dialect === "duckdb" ? "varchar" : "string"}) as spike_date,
+         cast(spikes.spike_date as ${textType(warehouse.dialect)}) as spike_date,
          spikes.mention_count as mentions,
          round(spikes.baseline_avg, 2) as baseline,
          round(spikes.z_score, 2) as z,

@@ -1,6 +1,5 @@
 import type { CompiledGraph } from "../compile/graph";
-import { resolveTarget } from "../plan/bigquery-sql";
-import { duckdbTableName } from "../warehouse/duckdb-names";
+import { relationName } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
 
 const MENTIONS = "eventmentions_partitioned";
@@ -13,11 +12,11 @@ const MENTIONS = "eventmentions_partitioned";
 export async function latestMentionDay(graph: CompiledGraph, warehouse: Warehouse): Promise<string | undefined> {
   const declaration = graph.declarations?.find((d) => d.target.name === MENTIONS);
   if (!declaration || !(await warehouse.tableMetadata(declaration.target))) return undefined;
-  const cfg = graph.projectConfig;
+  const table = relationName(warehouse.dialect, declaration.target, graph.projectConfig);
   const sql =
     warehouse.dialect === "duckdb"
-      ? `select strftime(max("_PARTITIONTIME"), '%Y-%m-%d') as day from ${duckdbTableName(declaration.target, cfg.defaultDatabase)}`
-      : `select format_date('%Y-%m-%d', date(max(_PARTITIONTIME))) as day from ${resolveTarget(declaration.target, cfg.defaultDatabase, cfg.defaultSchema)} where _PARTITIONTIME is not null`;
+      ? `select strftime(max("_PARTITIONTIME"), '%Y-%m-%d') as day from ${table}`
+      : `select format_date('%Y-%m-%d', date(max(_PARTITIONTIME))) as day from ${table} where _PARTITIONTIME is not null`;
   const [row] = await warehouse.query<{ day: string | null }>(sql);
   return row?.day ?? undefined;
 }

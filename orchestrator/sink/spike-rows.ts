@@ -4,7 +4,7 @@
  * the Warehouse seam as a few dozen strings instead of 1.6M values (8x faster on DuckDB). Pure,
  * except the two warehouse reads.
  */
-import { InputError } from "../errors";
+import { textType } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
 
 export interface SpikeRow {
@@ -25,19 +25,9 @@ export interface SpikeRow {
 export const SPIKE_COLUMNS = ["event_id", "spike_date", "mention_count", "baseline_avg", "baseline_stddev", "z_score", "confidence_level", "detected_at"] as const;
 const LINES_PER_CHUNK = 10_000;
 
-export function checkDay(day: string, what: string): string {
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day + "T00:00:00Z")) && new Date(day + "T00:00:00Z").toISOString().slice(0, 10) === day;
-  if (!ok) throw new InputError(`${what} must be a date YYYY-MM-DD, got "${day}"`);
-  return day;
-}
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(day + "T00:00:00Z") + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** max(spike_date) in the table, or null when it is empty. */
 export async function spikesAsOf(warehouse: Warehouse, table: string): Promise<string | null> {
-  const rows = await warehouse.query<{ as_of: unknown }>(`select cast(max(spike_date) as ${sqlText(warehouse)}) as as_of from ${table}`);
+  const rows = await warehouse.query<{ as_of: unknown }>(`select cast(max(spike_date) as ${textType(warehouse.dialect)}) as as_of from ${table}`);
   const v = rows[0]?.as_of;
   return v === null || v === undefined ? null : plain(v);
 }
@@ -141,10 +131,6 @@ export function parseLine(line: string): SpikeRow {
 export function* copyChunks(lines: string[]): Generator<string> {
   const step = 8_000;
   for (let i = 0; i < lines.length; i += step) yield lines.slice(i, i + step).join("\n") + "\n";
-}
-
-function sqlText(warehouse: Warehouse): string {
-  return warehouse.dialect === "duckdb" ? "varchar" : "string";
 }
 
 /** Adapter values as text: BigQuery wraps DATE/TIMESTAMP in { value }. */

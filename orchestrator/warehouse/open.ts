@@ -2,8 +2,7 @@ import * as path from "path";
 import type { Config } from "../config";
 import { ConfigError } from "../errors";
 import type { Warehouse } from "./warehouse";
-import { duckdbTableName } from "./duckdb-names";
-import { resolveTarget } from "../plan/bigquery-sql";
+import { relationName } from "./dialect";
 
 /** The project-level settings the adapters need, from the compiled graph's projectConfig. */
 export interface ProjectDefaults {
@@ -36,8 +35,5 @@ export async function openWarehouse(config: Config, project: ProjectDefaults = {
 
 /** The warehouse name of an output table, quoted for the configured dialect. */
 export function outputTableName(config: Config, project: ProjectDefaults, name: string, schema?: string): string {
-  const target = { database: project.defaultDatabase, schema: schema ?? project.defaultSchema, name };
-  return config.warehouse === "duckdb"
-    ? duckdbTableName(target, project.defaultDatabase)
-    : resolveTarget(target, project.defaultDatabase, project.defaultSchema);
+  return relationName(config.warehouse, { database: project.defaultDatabase, schema: schema ?? project.defaultSchema, name }, project);
 }
