@@ -8,6 +8,7 @@ import { InputError } from "../orchestrator/errors";
 import { loadGdeltFiles } from "../orchestrator/load/gdelt";
 import { writeMentionFiles } from "../orchestrator/load/generate-mentions";
 import { formatTable, log } from "../orchestrator/log";
+import { addDays } from "../orchestrator/days";
 import { compileWithVars, executeRun, planFor } from "../orchestrator/run/execute";
 import { openDuckdb } from "../orchestrator/warehouse/duckdb";
 import { openWarehouse, outputTableName, warehouseFile } from "../orchestrator/warehouse/open";
@@ -42,7 +43,6 @@ interface Measured {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const addDays = (day: string, n: number) => new Date(Date.parse(day) + n * DAY_MS).toISOString().slice(0, 10);
 const dayKey = (day: string) => Number(day.replace(/-/g, ""));
 const dayNumber = (day: string) => Date.parse(day) / DAY_MS;
 

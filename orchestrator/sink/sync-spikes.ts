@@ -20,7 +20,8 @@ import { SinkError, VwatchError } from "../errors";
 import type { Warehouse } from "../warehouse/warehouse";
 import type { PgSink } from "./connect";
 import { migrate } from "./migrate";
-import { addDays, checkDay, copyChunks, lineKey, parseLine, readSpikeLines, SPIKE_COLUMNS, spikesAsOf, uniqueLines, type SpikeRow } from "./spike-rows";
+import { addDays, checkDay } from "../days";
+import { copyChunks, lineKey, parseLine, readSpikeLines, SPIKE_COLUMNS, spikesAsOf, uniqueLines, type SpikeRow } from "./spike-rows";
 import { recordFailed, recordStarted, recordSucceeded } from "./sync-ledger";
 
 export const SPIKES_PG_TABLE = "data_pipeline_mentionspike";
