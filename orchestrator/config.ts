@@ -4,7 +4,7 @@ import { ConfigError } from "./errors";
 
 /**
  * All configuration the orchestrator reads from the environment and flags, validated in one
- * place. Secrets are masked whenever config is printed (see `describeConfig`).
+ * place. Secrets are masked whenever they are printed (see `maskUrl`).
  */
 const schema = z.object({
   projectDir: z.string(),
@@ -55,8 +55,4 @@ export function maskUrl(url: string): string {
   } catch {
     return url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
   }
-}
-
-export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, databaseUrl: config.databaseUrl && maskUrl(config.databaseUrl) };
 }

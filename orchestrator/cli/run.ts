@@ -77,12 +77,10 @@ export function register(program: Command): void {
         log.info("the last run had no failed or skipped actions; nothing to retry");
         return;
       }
-      const record = await executeRun(
-        loadConfig({ ...program.opts(), warehouse: last.warehouse }),
-        { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh },
-      );
+      const retryConfig = loadConfig({ ...program.opts(), warehouse: last.warehouse });
+      const record = await executeRun(retryConfig, { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh });
       report(record, Boolean(opts.json));
-      await syncAfterRun(loadConfig({ ...program.opts(), warehouse: last.warehouse }), record, Boolean(opts.json));
+      await syncAfterRun(retryConfig, record, Boolean(opts.json));
     });
 }
 

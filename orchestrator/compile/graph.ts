@@ -84,8 +84,6 @@ export interface CompiledGraph {
   targets?: Target[];
 }
 
-export type ActionKind = "table" | "view" | "incremental" | "operation" | "assertion" | "declaration";
-
 /** `database.schema.name`, the form Dataform uses to name actions. */
 export function targetName(t: Target): string {
   return [t.database, t.schema, t.name].filter(Boolean).join(".");

@@ -91,8 +91,7 @@ async function runTasks(action: PlannedAction, warehouse: Warehouse, result: Act
         const count = Number(row?.row_count ?? 0);
         result.rows = count;
         if (count > 0) {
-          const view = task.sql.replace(/^.*\bfrom\s+/is, "");
-          result.failingRows = await warehouse.query(`select * from ${view} limit ${FAILING_ROWS_SHOWN}`).catch(() => []);
+          result.failingRows = await warehouse.query(`select * from ${action.relation} limit ${FAILING_ROWS_SHOWN}`).catch(() => []);
           fail(result, new AssertionFailure(`assertion ${action.name} failed: ${count} row(s) violate it (${action.fileName ?? "generated"})`));
           return;
         }
