@@ -1,27 +1,15 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { compileProject, type CompileOptions } from "./compile";
+import { compileProject, listProjectFiles, type CompileOptions } from "./compile";
 import type { CompiledGraph } from "./graph";
 
 const KEEP = 20;
 
 /** Every file core executes or reads: definitions/**, includes/*, workflow_settings.yaml. */
 function inputs(projectDir: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    const dir = path.join(projectDir, rel);
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const child = path.join(rel, e.name);
-      if (e.isDirectory()) walk(child);
-      else out.push(child);
-    }
-  };
-  walk("definitions");
-  walk("includes");
-  out.push("workflow_settings.yaml");
-  return out.sort();
+  const sources = listProjectFiles(projectDir).filter((f) => f.startsWith("definitions/") || f.startsWith("includes/"));
+  return [...sources, "workflow_settings.yaml"];
 }
 
 function key(options: CompileOptions): string {

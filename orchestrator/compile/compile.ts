@@ -29,7 +29,7 @@ function coreProto(coreDir: string): protobuf.Root {
 }
 
 /** Every file the official CLI lists: `!(node_modules)/**\/*.*` relative to the project. */
-function listProjectFiles(projectDir: string): string[] {
+export function listProjectFiles(projectDir: string): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(projectDir, rel), { withFileTypes: true })) {

@@ -8,7 +8,7 @@ import type { Config } from "../config";
 import { CompileError } from "../errors";
 import { formatTable, log } from "../log";
 import { buildPlan, type Plan, type WarehouseState } from "../plan/plan";
-import type { Selection } from "../plan/select";
+import { selectActions, type Selection } from "../plan/select";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
 import { latestMentionDay } from "./as-of";
@@ -41,9 +41,12 @@ function location(projectDir: string, e: { fileName?: string; stack?: string; me
   return line ? `${e.fileName}:${line}` : e.fileName;
 }
 
-export async function warehouseState(graph: CompiledGraph, warehouse: Warehouse): Promise<WarehouseState> {
+/** Metadata of the tables the run includes (one tables.get each on BigQuery, so only those). */
+async function warehouseState(graph: CompiledGraph, warehouse: Warehouse, selection: Selection): Promise<WarehouseState> {
+  const included = selectActions(graph, selection);
   const state: WarehouseState = new Map();
   for (const t of graph.tables ?? []) {
+    if (!included.has(targetName(t.target))) continue;
     const meta = await warehouse.tableMetadata(t.target);
     if (meta) state.set(targetName(t.target), meta);
   }
@@ -51,7 +54,7 @@ export async function warehouseState(graph: CompiledGraph, warehouse: Warehouse)
 }
 
 export async function planFor(graph: CompiledGraph, warehouse: Warehouse, request: RunRequest): Promise<Plan> {
-  const state = await warehouseState(graph, warehouse);
+  const state = await warehouseState(graph, warehouse, request);
   let translate: ((sql: string, file?: string) => string) | undefined;
   if (warehouse.dialect === "duckdb") {
     const t = await import("../translate/translate");
