@@ -3,6 +3,7 @@ import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import { loadGdeltFiles } from "../load/gdelt";
+import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
 import { executeRun } from "../run/execute";
 import type { RunRecord } from "../run/results";
@@ -18,7 +19,7 @@ export function sampleFiles(): string[] {
   for (const folder of ["gdelt", "gdelt-synthetic"]) {
     const dir = path.join(SAMPLES, folder);
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).sort()) if (/\.(export|mentions)\.CSV(\.gz|\.zip)?$/i.test(name)) out.push(path.join(dir, name));
+    for (const name of fs.readdirSync(dir).sort()) if (gdeltKindOf(name)) out.push(path.join(dir, name));
   }
   return out;
 }

@@ -5,14 +5,18 @@ import { pipeline } from "stream/promises";
 import * as zlib from "zlib";
 import { Unzip, UnzipInflate } from "fflate";
 import { InputError } from "../errors";
+import { gdeltFileName } from "./gdelt-schema";
 
 /**
  * Reading raw GDELT files as published: plain, gzip (`.gz`) or a zip holding one CSV (GDELT's
  * own `.zip`). The compression is taken from the file's first bytes, not its name.
  */
-export type Compression = "none" | "gzip" | "zip";
+type Compression = "none" | "gzip" | "zip";
+const CHUNK = 1 << 20;
+const read = (file: string) => fs.createReadStream(file, { highWaterMark: CHUNK });
 
-export function detectCompression(file: string): Compression {
+function detectCompression(file: string): Compression {
+  if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
   const fd = fs.openSync(file, "r");
   try {
     const head = Buffer.alloc(4);
@@ -26,14 +30,16 @@ export function detectCompression(file: string): Compression {
 }
 
 /** Calls onChunk with the decompressed content, in order. Zips must hold exactly one file. */
-export async function forEachChunk(file: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
-  if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
-  const compression = detectCompression(file);
+async function forEachChunk(
+  file: string,
+  onChunk: (chunk: Uint8Array) => void,
+  compression: Compression = detectCompression(file),
+): Promise<void> {
   try {
     if (compression === "none") {
-      for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) onChunk(chunk as Buffer);
+      for await (const chunk of read(file)) onChunk(chunk as Buffer);
     } else if (compression === "gzip") {
-      await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), zlib.createGunzip({ chunkSize: 1 << 20 }), async (source) => {
+      await pipeline(read(file), zlib.createGunzip({ chunkSize: CHUNK }), async (source) => {
         for await (const chunk of source) onChunk(chunk as Buffer);
       });
     } else {
@@ -66,7 +72,7 @@ async function unzipSingle(file: string, onChunk: (chunk: Uint8Array) => void): 
     entry.start();
   });
   unzip.register(UnzipInflate);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of read(file)) {
     unzip.push(chunk as Buffer, false);
     if (failure) break;
   }
@@ -89,21 +95,22 @@ export interface Materialized {
 export async function materialize(file: string, tmpDir: string): Promise<Materialized> {
   const hash = crypto.createHash("sha256");
   let bytes = 0;
-  if (detectCompression(file) === "none") {
+  const compression = detectCompression(file);
+  if (compression === "none") {
     await forEachChunk(file, (c) => {
       hash.update(c);
       bytes += c.length;
-    });
+    }, compression);
     return { path: file, temporary: false, sha256: hash.digest("hex"), bytes };
   }
-  const out = path.join(tmpDir, path.basename(file).replace(/\.(gz|zip)$/i, "") + ".tsv");
+  const out = path.join(tmpDir, `${gdeltFileName(file)}.tsv`);
   const fd = fs.openSync(out, "w");
   try {
     await forEachChunk(file, (c) => {
       hash.update(c);
       bytes += c.length;
       fs.writeSync(fd, c);
-    });
+    }, compression);
   } finally {
     fs.closeSync(fd);
   }

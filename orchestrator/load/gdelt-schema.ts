@@ -1,3 +1,4 @@
+import type { Target } from "../compile/graph";
 /**
  * The two GDELT 2.0 source tables as BigQuery publishes them (gdelt-bq.gdeltv2.events_partitioned
  * and eventmentions_partitioned): column names, order and types, in the order of the raw
@@ -94,26 +95,19 @@ export const MENTION_COLUMNS: readonly GdeltColumn[] = [
 
 export interface GdeltTable {
   kind: GdeltKind;
-  /** The DuckDB schema (BigQuery project.dataset). */
-  schema: string;
-  table: string;
+  /** The public BigQuery table; locally it maps into DuckDB as every declaration does. */
+  target: Target;
   columns: readonly GdeltColumn[];
   /** The column whose UTC day is the row's `_PARTITIONTIME`. */
   partitionFrom: string;
 }
 
-export const GDELT_SCHEMA = "gdelt-bq.gdeltv2";
+const gdelt = (name: string): Target => ({ database: "gdelt-bq", schema: "gdeltv2", name });
 export const PARTITION_COLUMN = "_PARTITIONTIME";
 
 export const GDELT_TABLES: Record<GdeltKind, GdeltTable> = {
-  events: { kind: "events", schema: GDELT_SCHEMA, table: "events_partitioned", columns: EVENT_COLUMNS, partitionFrom: "DATEADDED" },
-  mentions: {
-    kind: "mentions",
-    schema: GDELT_SCHEMA,
-    table: "eventmentions_partitioned",
-    columns: MENTION_COLUMNS,
-    partitionFrom: "MentionTimeDate",
-  },
+  events: { kind: "events", target: gdelt("events_partitioned"), columns: EVENT_COLUMNS, partitionFrom: "DATEADDED" },
+  mentions: { kind: "mentions", target: gdelt("eventmentions_partitioned"), columns: MENTION_COLUMNS, partitionFrom: "MentionTimeDate" },
 };
 
 /** DuckDB type for a BigQuery column type. */
@@ -123,8 +117,13 @@ export function duckdbType(type: BigQueryType): string {
 
 /** GDELT file kind from its published name: `*.export.CSV[.gz|.zip]` or `*.mentions.CSV[.gz|.zip]`. */
 export function gdeltKindOf(fileName: string): GdeltKind | undefined {
-  const base = fileName.replace(/^.*[\\/]/, "").toLowerCase().replace(/\.(gz|zip)$/, "");
+  const base = gdeltFileName(fileName).toLowerCase();
   if (base.endsWith(".export.csv")) return "events";
   if (base.endsWith(".mentions.csv")) return "mentions";
   return undefined;
+}
+
+/** The name GDELT published a file under: the base name without .gz/.zip (the ledger key). */
+export function gdeltFileName(file: string): string {
+  return file.replace(/^.*[\\/]/, "").replace(/\.(gz|zip)$/i, "");
 }

@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError, WarehouseError } from "../errors";
-import { quoteIdent } from "../warehouse/duckdb-names";
+import { openDuckdb } from "../warehouse/duckdb";
+import { duckdbSchema, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
 import { forEachLine, materialize } from "./decompress";
-import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, gdeltKindOf, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
+import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, gdeltFileName, gdeltKindOf, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
 import { ensureLedger, findLoaded, forgetKind, recordLoaded } from "./ledger";
 
 /**
@@ -42,14 +43,11 @@ export interface FileLoadResult {
 
 export async function loadGdeltFiles(db: DuckDBConnection | string, files: string[], opts: LoadGdeltOptions = {}): Promise<FileLoadResult[]> {
   if (typeof db === "string") {
-    fs.mkdirSync(path.dirname(path.resolve(db)), { recursive: true });
-    const instance = await DuckDBInstance.create(db);
-    const connection = await instance.connect();
+    const warehouse = await openDuckdb(db);
     try {
-      return await loadGdeltFiles(connection, files, opts);
+      return await loadGdeltFiles(warehouse.connection, files, opts);
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      await warehouse.close();
     }
   }
   const plan = files.map((file) => {
@@ -77,26 +75,21 @@ export async function loadGdeltFiles(db: DuckDBConnection | string, files: strin
 }
 
 /** Creates the schema and table if missing; true when the table was created now. */
-export async function ensureGdeltTable(db: DuckDBConnection, table: GdeltTable): Promise<boolean> {
-  const exists = await db.runAndReadAll(`select 1 from duckdb_tables() where schema_name = $1 and table_name = $2`, [table.schema, table.table]);
+async function ensureGdeltTable(db: DuckDBConnection, table: GdeltTable): Promise<boolean> {
+  const schema = duckdbSchema(table.target, undefined);
+  const exists = await db.runAndReadAll(`select 1 from duckdb_tables() where schema_name = $1 and table_name = $2`, [schema, table.target.name]);
   if (exists.currentRowCount > 0) return false;
   const columns = table.columns.map((c) => `  ${quoteIdent(c.name)} ${duckdbType(c.type)}`);
   columns.push(`  ${quoteIdent(PARTITION_COLUMN)} TIMESTAMPTZ`);
-  await db.run(`create schema if not exists ${quoteIdent(table.schema)}`);
+  await db.run(`create schema if not exists ${quoteIdent(schema)}`);
   await db.run(`create table if not exists ${tableName(table)} (\n${columns.join(",\n")}\n)`);
   return true;
 }
 
-export function tableName(table: GdeltTable): string {
-  return `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
-}
-
-function gdeltName(file: string): string {
-  return path.basename(file).replace(/\.(gz|zip)$/i, "");
-}
+const tableName = (table: GdeltTable) => duckdbTableName(table.target, undefined);
 
 async function loadOne(db: DuckDBConnection, file: string, table: GdeltTable, tmpDir: string): Promise<FileLoadResult> {
-  const name = gdeltName(file);
+  const name = gdeltFileName(file);
   const content = await materialize(file, tmpDir);
   const base = { file, name, kind: table.kind, sha256: content.sha256 };
   try {
@@ -120,7 +113,7 @@ async function loadOne(db: DuckDBConnection, file: string, table: GdeltTable, tm
       await db.run("commit");
     } catch (e) {
       await db.run("rollback");
-      throw new WarehouseError(`${file}: loading into ${table.schema}.${table.table} failed: ${(e as Error).message}`, { cause: e });
+      throw new WarehouseError(`${file}: loading into ${tableName(table)} failed: ${(e as Error).message}`, { cause: e });
     }
     return { ...base, status: "loaded", rows };
   } finally {
@@ -158,8 +151,8 @@ async function stage(db: DuckDBConnection, file: string, csvPath: string, table:
   if (bad.currentRowCount > 0) {
     const [rowid, column] = bad.getRows()[0] as [bigint, string];
     const value = (await db.runAndReadAll(`select ${quoteIdent(column)} from vwatch_stage where rowid = ${rowid}`)).getRows()[0][0];
-    const spec = table.columns.find((c) => c.name === column)!;
-    const position = table.columns.indexOf(spec) + 1;
+    const position = table.columns.findIndex((c) => c.name === column) + 1;
+    const spec = table.columns[position - 1];
     const line = await physicalLine(csvPath, Number(rowid));
     throw new InputError(
       `${file} line ${line}, column ${column} (${position}): ${describeProblem(spec, value as string | null)}; the file was not loaded`,

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { quoteIdent } from "../warehouse/duckdb-names";
 import type { GdeltKind } from "./gdelt-schema";
 
 /**
@@ -6,8 +7,8 @@ import type { GdeltKind } from "./gdelt-schema";
  * name (without .gz/.zip) with the SHA-256 of its decompressed content, so that loading a file
  * again is a no-op and a changed file under a known name is noticed.
  */
-export const LEDGER = { schema: "vwatch", table: "loaded_files" } as const;
-const NAME = `"${LEDGER.schema}"."${LEDGER.table}"`;
+const SCHEMA = "vwatch";
+const NAME = `${quoteIdent(SCHEMA)}.${quoteIdent("loaded_files")}`;
 
 export interface LedgerEntry {
   name: string;
@@ -17,7 +18,7 @@ export interface LedgerEntry {
 }
 
 export async function ensureLedger(db: DuckDBConnection): Promise<void> {
-  await db.run(`create schema if not exists "${LEDGER.schema}"`);
+  await db.run(`create schema if not exists ${quoteIdent(SCHEMA)}`);
   await db.run(
     `create table if not exists ${NAME} (file_name varchar primary key, kind varchar not null, sha256 varchar not null, ` +
       `"rows" bigint not null, loaded_at timestamptz not null)`,

@@ -19,7 +19,8 @@ export class DuckdbWarehouse implements Warehouse {
 
   constructor(
     private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
+    /** For bulk work the Warehouse interface does not cover (the GDELT loader). */
+    readonly connection: DuckDBConnection,
     private readonly defaultDatabase: string | undefined,
   ) {}
 
