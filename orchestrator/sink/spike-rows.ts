@@ -4,7 +4,7 @@
  * the Warehouse seam as a few dozen strings instead of 1.6M values (8x faster on DuckDB). Pure,
  * except the two warehouse reads.
  */
-import { textType } from "../warehouse/dialect";
+import { param, textType } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
 
 export interface SpikeRow {
@@ -29,13 +29,13 @@ const LINES_PER_CHUNK = 10_000;
 export async function spikesAsOf(warehouse: Warehouse, table: string): Promise<string | null> {
   const rows = await warehouse.query<{ as_of: unknown }>(`select cast(max(spike_date) as ${textType(warehouse.dialect)}) as as_of from ${table}`);
   const v = rows[0]?.as_of;
-  return v === null || v === undefined ? null : plain(v);
+  return v === null || v === undefined ? null : String(v);
 }
 
 /** The SQL that reads spikes with spike_date >= the since parameter as chunks of COPY lines. */
-export function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
+function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
   const duck = dialect === "duckdb";
-  const text = duck ? "varchar" : "string";
+  const text = textType(dialect);
   const ch = (code: number) => (duck ? `chr(${code})` : `code_points_to_string([${code}])`);
   const field = (sql: string) => `coalesce(cast(${sql} as ${text}), ${ch(92)} || 'N')`;
   // COPY text escapes backslash, tab, newline and carriage return in strings.
@@ -59,7 +59,7 @@ export function spikeLinesSql(dialect: Warehouse["dialect"], table: string): str
       event_id,
       concat(${fields.join(`, ${ch(9)}, `)}) as line
     from ${table}
-    where spike_date >= cast(${duck ? "$since" : "@since"} as date)
+    where spike_date >= cast(${param(dialect, "since")} as date)
   ),
   numbered as (
     select
@@ -82,7 +82,7 @@ select * from final order by chunk`;
 /** Spikes with spike_date >= since as COPY text lines, ordered by (spike_date, event_id). */
 export async function readSpikeLines(warehouse: Warehouse, table: string, since: string): Promise<string[]> {
   const chunks = await warehouse.query<{ lines: unknown }>(spikeLinesSql(warehouse.dialect, table), { since });
-  return chunks.flatMap((c) => plain(c.lines).split("\n"));
+  return chunks.flatMap((c) => String(c.lines).split("\n"));
 }
 
 /** The length of a COPY line's "event_id\tspike_date" prefix. */
@@ -127,15 +127,13 @@ export function parseLine(line: string): SpikeRow {
   };
 }
 
-/** Lines joined for COPY FROM STDIN, in chunks of about 1 MB. */
-export function* copyChunks(lines: string[]): Generator<string> {
-  const step = 8_000;
-  for (let i = 0; i < lines.length; i += step) yield lines.slice(i, i + step).join("\n") + "\n";
+/** Consecutive slices of at most `size` items. */
+export function* slices<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-/** Adapter values as text: BigQuery wraps DATE/TIMESTAMP in { value }. */
-function plain(v: unknown): string {
-  if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === "object" && "value" in v) return String((v as { value: unknown }).value);
-  return String(v);
+/** Lines joined for COPY FROM STDIN, in chunks of about 1 MB. */
+export function* copyChunks(lines: string[]): Generator<string> {
+  for (const slice of slices(lines, 8_000)) yield slice.join("\n") + "\n";
 }
+

@@ -16,12 +16,12 @@
  * - The ledger row is written 'running' before the transaction, completed inside it, and marked
  *   'failed' after a rollback.
  */
-import { SinkError, VwatchError } from "../errors";
+import { InputError, SinkError, VwatchError } from "../errors";
 import type { Warehouse } from "../warehouse/warehouse";
 import type { PgSink } from "./connect";
 import { migrate } from "./migrate";
 import { addDays, checkDay } from "../days";
-import { copyChunks, lineKey, parseLine, readSpikeLines, SPIKE_COLUMNS, spikesAsOf, uniqueLines, type SpikeRow } from "./spike-rows";
+import { copyChunks, slices, lineKey, parseLine, readSpikeLines, SPIKE_COLUMNS, spikesAsOf, uniqueLines, type SpikeRow } from "./spike-rows";
 import { recordFailed, recordStarted, recordSucceeded } from "./sync-ledger";
 
 export const SPIKES_PG_TABLE = "data_pipeline_mentionspike";
@@ -63,8 +63,9 @@ export interface SyncSpikesResult {
 export async function syncSpikes(options: SyncSpikesOptions): Promise<SyncSpikesResult> {
   const { warehouse, spikesTable, pg, runId } = options;
   const plan = Boolean(options.plan);
-  const batchSize = Math.max(1, Math.trunc(options.batchSize ?? DEFAULT_BATCH_SIZE));
-  if (options.since !== undefined) checkDay(options.since, "since");
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--batch-size must be a whole number > 0, got ${batchSize}`);
+  if (options.since !== undefined) checkDay(options.since, "--since");
   if (!Number.isInteger(options.lookbackDays) || options.lookbackDays < 0) {
     throw new SinkError(`lookbackDays must be a whole number of days >= 0, got ${options.lookbackDays}`);
   }
@@ -77,10 +78,10 @@ export async function syncSpikes(options: SyncSpikesOptions): Promise<SyncSpikes
     const asOf = await spikesAsOf(warehouse, spikesTable);
     since = options.since ?? (asOf === null ? null : addDays(asOf, -options.lookbackDays));
     const all = since === null ? [] : await readSpikeLines(warehouse, spikesTable, since);
-    read = all.length;
+    const rowsRead = (read = all.length);
     const lines = uniqueLines(all);
-    const batches = chunks(lines.length, batchSize).map(([from, to]) => lines.slice(from, to));
-    const base = { runId, plan, since, asOf, read: all.length, migrationsApplied };
+    const batches = [...slices(lines, batchSize)];
+    const base = { runId, plan, since, asOf, read: rowsRead, migrationsApplied };
 
     if (plan) {
       // Before the first migration the table may not exist yet: then everything is new.
@@ -90,12 +91,12 @@ export async function syncSpikes(options: SyncSpikesOptions): Promise<SyncSpikes
       for (const batch of batches) {
         const found = tableReady ? await presentIndexes(pg, batch) : new Set<number>();
         batch.forEach((line, i) => {
-          const row = parseLine(line);
-          if (found.has(i)) present.push({ event_id: row.event_id, spike_date: row.spike_date });
-          else toInsert.push(row);
+          if (!found.has(i)) return toInsert.push(parseLine(line));
+          const [event_id, spike_date] = lineKey(line);
+          present.push({ event_id, spike_date });
         });
       }
-      return { ...base, inserted: toInsert.length, alreadyPresent: all.length - toInsert.length, toInsert, present };
+      return { ...base, inserted: toInsert.length, alreadyPresent: rowsRead - toInsert.length, toInsert, present };
     }
 
     const inserted = await pg.transaction(async () => {
@@ -111,10 +112,10 @@ export async function syncSpikes(options: SyncSpikesOptions): Promise<SyncSpikes
         done += batch.length;
         await options.onBatch?.({ batch: b + 1, batches: batches.length, rowsDone: done, rows: lines.length });
       }
-      await recordSucceeded(pg, runId, since, { rowsRead: all.length, inserted: count, alreadyPresent: all.length - count });
+      await recordSucceeded(pg, runId, since, { rowsRead, inserted: count, alreadyPresent: rowsRead - count });
       return count;
     });
-    return { ...base, inserted, alreadyPresent: all.length - inserted };
+    return { ...base, inserted, alreadyPresent: rowsRead - inserted };
   } catch (e) {
     if (!plan) {
       const message = e instanceof VwatchError ? e.message : (e as Error)?.message ?? String(e);
@@ -156,11 +157,4 @@ async function presentIndexes(pg: PgSink, lines: string[]): Promise<Set<number>>
 
 async function tableExists(pg: PgSink): Promise<boolean> {
   return (await pg.execute<{ t: string | null }>("select to_regclass($1)::text as t", [SPIKES_PG_TABLE])).rows[0].t !== null;
-}
-
-/** [from, to) ranges of at most size. */
-function chunks(length: number, size: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < length; i += size) out.push([i, Math.min(length, i + size)]);
-  return out;
 }
