@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { loadConfig, type Config } from "../config";
-import { InputError } from "../errors";
+import { loadConfig } from "../config";
+import { checkDay } from "../days";
 import { formatTable, log } from "../log";
 import { readResults } from "../run/results";
-import { openSink, type PgSink } from "../sink/connect";
+import { withSink } from "../sink/connect";
 import { migrate } from "../sink/migrate";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
@@ -11,15 +11,6 @@ import type { SyncSpikesResult } from "../sink/sync-spikes";
 /** Test hook: pause (until killed) after this many batches, so a sync can be killed mid-way. */
 const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
 const PREVIEW_ROWS = 20;
-
-async function withSink<T>(config: Config, fn: (sink: PgSink) => Promise<T>): Promise<T> {
-  const sink = await openSink(config);
-  try {
-    return await fn(sink);
-  } finally {
-    await sink.close();
-  }
-}
 
 export function register(program: Command): void {
   program
@@ -45,8 +36,8 @@ export function register(program: Command): void {
     .option("--batch-size <rows>", "rows per batch inside the one transaction", (v) => Number(v))
     .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(async (opts: { since?: string; plan?: boolean; json?: boolean; batchSize?: number; warehouse?: string }) => {
-      if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new InputError(`--since must be YYYY-MM-DD, got "${opts.since}"`);
-      if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize > 0)) throw new InputError("--batch-size must be a whole number > 0");
+      // Checked before PostgreSQL is reached (maybe started); syncSpikes checks --batch-size.
+      if (opts.since !== undefined) checkDay(opts.since, "--since");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
       const pauseAfter = Number(process.env[PAUSE_ENV] || 0);
       const result = await runSync(config, {
@@ -67,7 +58,7 @@ export function register(program: Command): void {
     });
 }
 
-export function reportSync(result: SyncSpikesResult, json: boolean): void {
+function reportSync(result: SyncSpikesResult, json: boolean): void {
   if (json) {
     log.out(JSON.stringify(result, null, 2));
     return;

@@ -127,6 +127,16 @@ const REASONS: Record<string, string> = {
 const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE"]);
 
 /** A pg or network error as a SinkError naming the server; the password is scrubbed if it ever appears. */
+/** Opens the sink, runs fn, and closes it (stopping an embedded server it started). */
+export async function withSink<T>(config: Pick<Config, "databaseUrl" | "home">, fn: (sink: PgSink) => Promise<T>): Promise<T> {
+  const sink = await openSink(config);
+  try {
+    return await fn(sink);
+  } finally {
+    await sink.close();
+  }
+}
+
 export function sinkError(e: unknown, target: string, doing: string, secret?: string): SinkError {
   if (e instanceof SinkError) return e;
   const err = e as { code?: string; message?: string };

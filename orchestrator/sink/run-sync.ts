@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { log } from "../log";
 import { compileWithVars } from "../run/execute";
 import { openWarehouse, outputTableName } from "../warehouse/open";
-import { openSink } from "./connect";
+import { withSink } from "./connect";
 import { syncSpikes, type SyncSpikesOptions, type SyncSpikesResult } from "./sync-spikes";
 
 export type RunSyncOptions = Pick<SyncSpikesOptions, "since" | "plan" | "batchSize" | "onBatch"> & {
@@ -12,15 +12,14 @@ export type RunSyncOptions = Pick<SyncSpikesOptions, "since" | "plan" | "batchSi
 };
 
 /** Reads the warehouse's mention_spikes and writes them to PostgreSQL (see sync-spikes.ts). */
-export async function runSync(config: Config, options: RunSyncOptions = {}): Promise<SyncSpikesResult> {
-  const graph = compileWithVars(config, options.vars);
+export async function runSync(config: Config, { vars, ...options }: RunSyncOptions = {}): Promise<SyncSpikesResult> {
+  const graph = compileWithVars(config, vars);
   const lookbackDays = Number(graph.projectConfig.vars?.lookback_days ?? 30);
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
-    const pg = await openSink(config);
-    try {
+    return await withSink(config, (pg) => {
       log.info(`${options.plan ? "planning" : "syncing"} spikes into ${pg.target}`);
-      return await syncSpikes({
+      return syncSpikes({
         warehouse,
         spikesTable: outputTableName(config, graph.projectConfig, "mention_spikes"),
         pg,
@@ -28,9 +27,7 @@ export async function runSync(config: Config, options: RunSyncOptions = {}): Pro
         runId: `sync-${new Date().toISOString()}-${crypto.randomBytes(3).toString("hex")}`,
         ...options,
       });
-    } finally {
-      await pg.close();
-    }
+    });
   } finally {
     await warehouse.close();
   }
