@@ -4,7 +4,7 @@ import { ConfigError } from "./errors";
 
 /**
  * All configuration the orchestrator reads from the environment and flags, validated in one
- * place. Secrets are masked whenever they are printed (see `maskUrl`).
+ * place. Secrets never reach output: the sink names host and database only (sink/connect.ts).
  */
 const schema = z.object({
   projectDir: z.string(),
@@ -44,15 +44,4 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
   return result.data;
-}
-
-/** Replaces the password in a connection URL with ***. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
-  }
 }

@@ -33,8 +33,6 @@ export interface EmbeddedConnection {
 
 export interface EmbeddedServer {
   connection: EmbeddedConnection;
-  /** True when this process started the server (and stop() shuts it down). */
-  owned: boolean;
   stop(): Promise<void>;
 }
 
@@ -64,7 +62,7 @@ export async function startEmbeddedPostgres(home: string): Promise<EmbeddedServe
     if (running !== undefined) {
       await waitReady(connection(running), () => undefined);
       await ensureDatabase(connection(running));
-      return { connection: connection(running), owned: false, stop: async () => {} };
+      return { connection: connection(running), stop: async () => {} };
     }
     const port = await freePort();
     const logFile = path.join(root, "server.log");
@@ -92,7 +90,6 @@ export async function startEmbeddedPostgres(home: string): Promise<EmbeddedServe
     await ensureDatabase(connection(port));
     return {
       connection: connection(port),
-      owned: true,
       stop: async () => {
         process.off("exit", killOnExit);
         await stopChild(child);
@@ -123,7 +120,7 @@ function libraryEnv(native: string, root: string): Record<string, string> {
   if (!fs.existsSync(listFile)) return {};
   const links = JSON.parse(fs.readFileSync(listFile, "utf8")) as { source: string; target: string }[];
   const pkgDir = path.dirname(native);
-  const missing = links.filter((l) => !exists(path.join(pkgDir, l.target)));
+  const missing = links.filter((l) => !fs.existsSync(path.join(pkgDir, l.target)));
   if (missing.length === 0) return {};
   try {
     for (const l of missing) fs.symlinkSync(path.basename(l.source), path.join(pkgDir, l.target));
@@ -135,20 +132,11 @@ function libraryEnv(native: string, root: string): Record<string, string> {
     fs.chmodSync(libDir, 0o755);
     for (const l of links) {
       const link = path.join(libDir, path.basename(l.target));
-      if (!exists(link)) fs.symlinkSync(path.join(pkgDir, l.source), link);
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join(pkgDir, l.source), link);
     }
     // The package's lib too: a library loaded through a link here has $ORIGIN = libDir, so its
     // RUNPATH ($ORIGIN/../lib) no longer finds its neighbours (libpq → libssl).
     return { LD_LIBRARY_PATH: [libDir, path.join(native, "lib"), process.env.LD_LIBRARY_PATH].filter(Boolean).join(path.delimiter) };
-  }
-}
-
-function exists(p: string): boolean {
-  try {
-    fs.statSync(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -70,9 +70,3 @@ export async function migrate(sink: PgSink, migrations: Migration[] = readMigrat
 }
 
 /** Migrations not applied yet (no writes; the table may not exist). */
-export async function pendingMigrations(sink: PgSink, migrations: Migration[] = readMigrations()): Promise<string[]> {
-  const exists = (await sink.execute<{ t: string | null }>("select to_regclass($1)::text as t", [MIGRATIONS_TABLE])).rows[0].t;
-  if (!exists) return migrations.map((m) => m.name);
-  const done = new Set((await sink.execute<{ name: string }>(`select name from ${MIGRATIONS_TABLE}`)).rows.map((r) => r.name));
-  return migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
-}

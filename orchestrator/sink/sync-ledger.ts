@@ -35,16 +35,3 @@ export async function recordFailed(pg: PgSink, runId: string, since: string | nu
     [runId, since, rowsRead ?? null, error],
   );
 }
-
-export interface LedgerRow {
-  run_id: string;
-  status: string;
-  rows_read: string | null;
-  inserted: string | null;
-  already_present: string | null;
-  error: string | null;
-}
-
-export async function ledgerRows(pg: PgSink): Promise<LedgerRow[]> {
-  return (await pg.execute<LedgerRow>("select run_id, status, rows_read, inserted, already_present, error from vwatch_sync_ledger order by started_at, run_id")).rows;
-}
