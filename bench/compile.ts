@@ -2,13 +2,9 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { compileProject } from "../orchestrator/compile/compile";
 import { formatTable, log } from "../orchestrator/log";
+import { median } from "./util";
 
 const root = path.join(__dirname, "..");
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** In-process compile (warm, as vwatch does inside one command) vs the official CLI process. */
 export function benchCompile(repeats = 5): { ours: number; official: number; ratio: number } {

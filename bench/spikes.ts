@@ -12,6 +12,7 @@ import { addDays } from "../orchestrator/days";
 import { compileWithVars, executeRun, planFor } from "../orchestrator/run/execute";
 import { openDuckdb } from "../orchestrator/warehouse/duckdb";
 import { openWarehouse, outputTableName, warehouseFile } from "../orchestrator/warehouse/open";
+import { median } from "./util";
 
 /**
  * The spike pipeline end to end (`vwatch run --tags mentions`) against (a) one hand-written
@@ -42,7 +43,6 @@ interface Measured {
   planSeconds?: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dayKey = (day: string) => Number(day.replace(/-/g, ""));
 const dayNumber = (day: string) => Date.parse(day) / DAY_MS;
 

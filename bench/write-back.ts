@@ -3,11 +3,12 @@ import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../orchestrator/config";
 import { formatTable, log } from "../orchestrator/log";
-import { connectionFromEnv, PgSink } from "../orchestrator/sink/connect";
+import { openSink, type PgSink } from "../orchestrator/sink/connect";
 import { migrate } from "../orchestrator/sink/migrate";
 import { copyChunks, parseLine, readSpikeLines, SPIKE_COLUMNS } from "../orchestrator/sink/spike-rows";
-import { syncSpikes } from "../orchestrator/sink/sync-spikes";
+import { SPIKES_PG_TABLE, syncSpikes } from "../orchestrator/sink/sync-spikes";
 import { openDuckdb, type DuckdbWarehouse } from "../orchestrator/warehouse/duckdb";
+import { median } from "./util";
 
 /**
  * Writing 200k spikes back to PostgreSQL: our sync (warehouse read included) against a raw COPY
@@ -18,23 +19,14 @@ import { openDuckdb, type DuckdbWarehouse } from "../orchestrator/warehouse/duck
  */
 const TABLE = `"analytics"."mention_spikes"`;
 const REPEATS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchWriteBack(opts: { rows?: number } = {}): Promise<Record<string, number>> {
   const rows = opts.rows ?? Number(process.env.BENCH_WRITE_BACK_ROWS || 200_000);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-bench-write-back-"));
   const schema = `vwatch_bench_${process.pid}`;
   const config = loadConfig({ home });
-  let stopServer = async () => {};
-  let connection = connectionFromEnv(config);
-  if (!connection) {
-    const { startEmbeddedPostgres } = await import("../orchestrator/sink/embedded");
-    const server = await startEmbeddedPostgres(home);
-    stopServer = () => server.stop();
-    connection = server.connection;
-  }
   const warehouse = await openDuckdb(":memory:");
-  const pg = await PgSink.connect({ ...connection, options: `-c search_path=${schema}` });
+  const pg = await openSink(config, process.env, { options: `-c search_path=${schema}` });
   try {
     log.info(`write-back of ${rows} spikes to ${pg.target} (schema ${schema})`);
     await warehouse.execute(
@@ -108,7 +100,6 @@ export async function benchWriteBack(opts: { rows?: number } = {}): Promise<Reco
     await pg.execute(`drop schema if exists ${schema} cascade`).catch(() => undefined);
     await pg.close();
     await warehouse.close();
-    await stopServer();
     fs.rmSync(home, { recursive: true, force: true });
   }
 }
@@ -120,7 +111,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function rawCopy(pg: PgSink, lines: string[]): Promise<void> {
-  await pg.transaction(() => pg.copyIn(`copy data_pipeline_mentionspike (${SPIKE_COLUMNS.join(", ")}) from stdin`, copyChunks(lines)));
+  await pg.transaction(() => pg.copyIn(`copy ${SPIKES_PG_TABLE} (${SPIKE_COLUMNS.join(", ")}) from stdin`, copyChunks(lines)));
 }
 
 async function insertLoop(pg: PgSink, lines: string[]): Promise<void> {
@@ -128,7 +119,7 @@ async function insertLoop(pg: PgSink, lines: string[]): Promise<void> {
   await pg.transaction(async () => {
     for (const r of rows) {
       await pg.execute(
-        `insert into data_pipeline_mentionspike (${SPIKE_COLUMNS.join(", ")}) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (event_id, spike_date) do nothing`,
+        `insert into ${SPIKES_PG_TABLE} (${SPIKE_COLUMNS.join(", ")}) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (event_id, spike_date) do nothing`,
         [r.event_id, r.spike_date, r.mention_count, r.baseline_avg, r.baseline_stddev, r.z_score, r.confidence_level, r.detected_at],
       );
     }

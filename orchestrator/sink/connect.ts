@@ -94,7 +94,7 @@ export class PgSink {
 }
 
 /** DATABASE_URL, else PG* variables; undefined when neither is set (use embedded PostgreSQL). */
-export function connectionFromEnv(config: Pick<Config, "databaseUrl">, env: NodeJS.ProcessEnv = process.env): ClientConfig | undefined {
+function connectionFromEnv(config: Pick<Config, "databaseUrl">, env: NodeJS.ProcessEnv = process.env): ClientConfig | undefined {
   if (config.databaseUrl) return { connectionString: config.databaseUrl };
   const pgVars = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"];
   if (pgVars.some((name) => env[name])) return {};
@@ -105,13 +105,28 @@ export function connectionFromEnv(config: Pick<Config, "databaseUrl">, env: Node
  * Opens the configured PostgreSQL, or starts the embedded one under <home>/postgres when no
  * connection is configured; closing the sink stops a server it started.
  */
-export async function openSink(config: Pick<Config, "databaseUrl" | "home">, env: NodeJS.ProcessEnv = process.env): Promise<PgSink> {
+export async function openSink(
+  config: Pick<Config, "databaseUrl" | "home">,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Extra client settings, e.g. `options` for a search_path. */
+  extra: ClientConfig = {},
+): Promise<PgSink> {
   const configured = connectionFromEnv(config, env);
-  if (configured) return PgSink.connect(configured);
+  if (configured) return PgSink.connect({ ...configured, ...extra });
   const { startEmbeddedPostgres } = await import("./embedded");
   const server = await startEmbeddedPostgres(config.home);
   log.info(`using embedded PostgreSQL at ${server.connection.host}:${server.connection.port}/${server.connection.database}`);
-  return PgSink.connect(server.connection, () => server.stop());
+  return PgSink.connect({ ...server.connection, ...extra }, () => server.stop());
+}
+
+/** Opens the sink, runs fn, and closes it (stopping an embedded server it started). */
+export async function withSink<T>(config: Pick<Config, "databaseUrl" | "home">, fn: (sink: PgSink) => Promise<T>): Promise<T> {
+  const sink = await openSink(config);
+  try {
+    return await fn(sink);
+  } finally {
+    await sink.close();
+  }
 }
 
 const REASONS: Record<string, string> = {
@@ -127,16 +142,6 @@ const REASONS: Record<string, string> = {
 const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE"]);
 
 /** A pg or network error as a SinkError naming the server; the password is scrubbed if it ever appears. */
-/** Opens the sink, runs fn, and closes it (stopping an embedded server it started). */
-export async function withSink<T>(config: Pick<Config, "databaseUrl" | "home">, fn: (sink: PgSink) => Promise<T>): Promise<T> {
-  const sink = await openSink(config);
-  try {
-    return await fn(sink);
-  } finally {
-    await sink.close();
-  }
-}
-
 export function sinkError(e: unknown, target: string, doing: string, secret?: string): SinkError {
   if (e instanceof SinkError) return e;
   const err = e as { code?: string; message?: string };
