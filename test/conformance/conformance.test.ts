@@ -1,28 +1,13 @@
-import * as fs from "fs";
-import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { buildPlan, type WarehouseState } from "../../orchestrator/plan/plan";
-import { makeProject } from "../helpers/project";
+import { copyProject } from "../helpers/project";
 import { conformanceProject, conformanceTablesAfterFirstRun, officialDryRun, type ExistingTable } from "./official";
 
 // Our BigQuery execution SQL must be the official Dataform CLI's, statement for statement: the
 // official `dataform run --dry-run --json` runs live against the local fake BigQuery API.
 
 const normalise = (sql: string) => sql.replace(/\s+/g, " ").trim();
-
-function ourProject(): string {
-  const files: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(conformanceProject, rel), { withFileTypes: true })) {
-      const child = path.join(rel, e.name);
-      if (e.isDirectory()) walk(child);
-      else if (e.name !== "workflow_settings.yaml") files[child] = fs.readFileSync(path.join(conformanceProject, child), "utf8");
-    }
-  };
-  walk("definitions");
-  return makeProject(files, fs.readFileSync(path.join(conformanceProject, "workflow_settings.yaml"), "utf8"));
-}
 
 function stateOf(tables: ExistingTable[]): WarehouseState {
   const state: WarehouseState = new Map();
@@ -35,7 +20,7 @@ function stateOf(tables: ExistingTable[]): WarehouseState {
 
 async function compare(existing: ExistingTable[]) {
   const official = await officialDryRun(conformanceProject, existing);
-  const graph = compileProject({ projectDir: ourProject() });
+  const graph = compileProject({ projectDir: copyProject(conformanceProject) });
   const plan = buildPlan(graph, stateOf(existing), { dialect: "bigquery" });
   const ours = new Map(plan.actions.map((a) => [a.name, a]));
   const kinds = new Set<string>();

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { startFakeBigQuery, type FakeField, type FakeTarget, type RecordedRequest } from "../fakes/bigquery-server";
-import { repoRoot } from "../helpers/project";
+import { copyProject, repoRoot } from "../helpers/project";
 
 export const conformanceProject = path.join(repoRoot, "test", "fixtures", "conformance");
 const officialCli = path.join(repoRoot, "node_modules", ".bin", "dataform");
@@ -26,13 +26,10 @@ export interface ExistingTable {
  * dataformCoreVersion the CLI wants a package.json naming core; it then loads
  * node_modules/@dataform/core from the project.
  */
-function stageProject(projectDir: string, work: string): string {
-  const dir = path.join(work, "project");
-  fs.cpSync(projectDir, dir, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
+function stageProject(projectDir: string): string {
+  const dir = copyProject(projectDir);
   const core = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "@dataform", "core", "package.json"), "utf8"));
-  const pkg = { private: true, dependencies: { "@dataform/core": core.version } };
-  if (!fs.existsSync(path.join(dir, "package.json"))) fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { "@dataform/core": core.version } }, null, 2));
   return dir;
 }
 
@@ -49,7 +46,7 @@ export async function officialRun(
   const fake = await startFakeBigQuery({ projectId: "conformance-proj", location: "US" });
   try {
     for (const t of existingTables) fake.tables.register(t);
-    const dir = stageProject(projectDir, work);
+    const dir = stageProject(projectDir);
     const credentials = path.join(work, "credentials.json");
     fs.writeFileSync(credentials, JSON.stringify({ projectId: "conformance-proj", location: "US" }));
     // Async on purpose: the fake answers from this process's event loop.

@@ -25,15 +25,21 @@ export function makeProject(files: Record<string, string>, settings = SETTINGS):
   return dir;
 }
 
-/** A copy of this repository's own project (definitions, includes, settings) to modify in a test. */
-export function copyOwnProject(extra: Record<string, string> = {}, vars: Record<string, string> = {}): string {
-  let settings = fs.readFileSync(path.join(repoRoot, "workflow_settings.yaml"), "utf8");
-  for (const [k, v] of Object.entries(vars)) settings = settings.replace(new RegExp(`^(\\s+${k}:).*$`, "m"), `$1 "${v}"`);
-  const dir = makeProject(extra, settings);
-  for (const folder of ["definitions", "includes"]) fs.cpSync(path.join(repoRoot, folder), path.join(dir, folder), { recursive: true });
-  for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
+/** A throwaway copy of a Dataform project (definitions, includes, settings), `extra` files on top. */
+export function copyProject(source: string, extra: Record<string, string> = {}): string {
+  const dir = makeProject({}, fs.readFileSync(path.join(source, "workflow_settings.yaml"), "utf8"));
+  for (const folder of ["definitions", "includes"]) {
+    if (fs.existsSync(path.join(source, folder))) fs.cpSync(path.join(source, folder), path.join(dir, folder), { recursive: true });
+  }
+  for (const [name, text] of Object.entries(extra)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
   return dir;
 }
+
+/** A copy of this repository's own project to run or modify in a test. */
+export const copyOwnProject = (extra: Record<string, string> = {}) => copyProject(repoRoot, extra);
 
 export function tempHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-home-"));
