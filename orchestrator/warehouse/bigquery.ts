@@ -12,7 +12,7 @@
 import { BigQuery, type Job, type TableField } from "@google-cloud/bigquery";
 import type { Target } from "../compile/graph";
 import { WarehouseError } from "../errors";
-import type { Column, ExecuteResult, TableMetadata, Warehouse } from "./warehouse";
+import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
 
 export interface BigQueryWarehouseOptions {
   projectId: string;
@@ -140,8 +140,7 @@ export class BigQueryWarehouse implements Warehouse {
 
   private jobError(sql: string, message: string, jobId: string | undefined, cause: unknown): WarehouseError {
     const where = [this.opts.location && `location ${this.opts.location}`, jobId && `job ${jobId}`].filter(Boolean).join(", ");
-    const first = sql.trim().split("\n")[0].slice(0, 120);
-    return new WarehouseError(`BigQuery: ${message}${where ? ` (${where})` : ""}\n  in: ${first}`, { cause });
+    return new WarehouseError(`BigQuery: ${message}${where ? ` (${where})` : ""}\n  in: ${firstLine(sql)}`, { cause });
   }
 }
 
@@ -194,10 +193,8 @@ function value(field: TableField, v: unknown): unknown {
   if (type === "STRUCT") return record(field.fields ?? [], v as FvRow);
   const text = String(v);
   switch (type) {
-    case "INT64": {
-      const n = Number(text);
-      return Number.isSafeInteger(n) ? n : text;
-    }
+    case "INT64":
+      return safeInteger(text);
     case "FLOAT64":
     case "NUMERIC":
     case "BIGNUMERIC":

@@ -8,11 +8,21 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DuckDBConnection, DuckDBInstance, ResultReturnType, type DuckDBResultReader } from "@duckdb/node-api";
+import {
+  DuckDBArrayType,
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBListType,
+  DuckDBStructType,
+  DuckDBTypeId,
+  ResultReturnType,
+  type DuckDBResultReader,
+  type DuckDBType,
+} from "@duckdb/node-api";
 import type { Target } from "../compile/graph";
 import { WarehouseError } from "../errors";
 import { duckdbSchema } from "./duckdb-names";
-import type { Column, ExecuteResult, TableMetadata, Warehouse } from "./warehouse";
+import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
 
 export class DuckdbWarehouse implements Warehouse {
   readonly dialect = "duckdb" as const;
@@ -85,28 +95,39 @@ async function guard<T>(sql: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    const first = sql.trim().split("\n")[0].slice(0, 120);
-    throw new WarehouseError(`${(e as Error).message}\n  in: ${first}`, { cause: e });
+    throw new WarehouseError(`${(e as Error).message}\n  in: ${firstLine(sql)}`, { cause: e });
   }
 }
 
-const DATE_TYPE = /^DATE(\[\])*$/;
-
 function toPlainRows(reader: DuckDBResultReader): Record<string, unknown>[] {
   const names = reader.columnNames();
-  const isDate = reader.columnTypes().map((t) => DATE_TYPE.test(t.toString()));
+  const convert = reader.columnTypes().map(converter);
   return reader.getRowObjectsJS().map((row) => {
     const out: Record<string, unknown> = {};
-    names.forEach((n, i) => (out[n] = plain(row[n], isDate[i])));
+    names.forEach((n, i) => (out[n] = convert[i](row[n])));
     return out;
   });
 }
 
-function plain(v: unknown, isDate: boolean): unknown {
-  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Date) return isDate ? v.toISOString().slice(0, 10) : v.toISOString();
-  if (Array.isArray(v)) return v.map((x) => plain(x, isDate));
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x, false)]));
+type Convert = (v: unknown) => unknown;
+
+/** A value converter for a column, built once from its type tree (so a DATE in a STRUCT stays a date). */
+function converter(type: DuckDBType): Convert {
+  if (type.typeId === DuckDBTypeId.DATE) return (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v);
+  if (type instanceof DuckDBListType || type instanceof DuckDBArrayType) {
+    const item = converter(type.valueType);
+    return (v) => (Array.isArray(v) ? v.map(item) : v);
+  }
+  if (type instanceof DuckDBStructType) {
+    const entries = new Map(type.entryNames.map((name, i) => [name, converter(type.entryTypes[i])]));
+    return (v) => (v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, (entries.get(k) ?? scalar)(x)])) : v);
+  }
+  return scalar;
+}
+
+function scalar(v: unknown): unknown {
+  if (typeof v === "bigint") return safeInteger(v);
+  if (v instanceof Date) return v.toISOString();
   return v;
 }
 
@@ -118,7 +139,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** DuckDB's information_schema type name in BigQuery's vocabulary. */
-export function bigqueryType(duck: string): string {
+function bigqueryType(duck: string): string {
   if (duck.endsWith("[]")) return `ARRAY<${bigqueryType(duck.slice(0, -2))}>`;
   if (duck.startsWith("DECIMAL")) return "NUMERIC";
   if (duck.startsWith("STRUCT")) return "STRUCT";

@@ -32,3 +32,14 @@ export interface Warehouse {
   tableMetadata(target: Target): Promise<TableMetadata | undefined>;
   close(): Promise<void>;
 }
+
+/** An integer as a JS number when that is exact, else its decimal string (both adapters' rule). */
+export function safeInteger(v: bigint | string): number | string {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : String(v);
+}
+
+/** The start of a statement, to name it in an error. */
+export function firstLine(sql: string): string {
+  return sql.trim().split("\n")[0].slice(0, 120);
+}

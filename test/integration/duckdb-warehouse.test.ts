@@ -38,6 +38,11 @@ describe("DuckDB warehouse", () => {
     ]);
   });
 
+  it("keeps dates inside structs and lists of structs as dates, as BigQuery's adapter does", async () => {
+    const rows = await wh.query("select {'day': d, 'at': ts, 'n': 2::bigint} as s, [{'day': d}] as l from analytics.t where name = 'a'");
+    expect(rows).toEqual([{ s: { day: "2024-01-02", at: "2024-01-02T03:04:05.000Z", n: 2 }, l: [{ day: "2024-01-02" }] }]);
+  });
+
   it("describes tables and views with BigQuery type names", async () => {
     await wh.execute("create or replace view analytics.v as select id, name from analytics.t");
     expect(await wh.tableMetadata({ database: "venezuelawatch", schema: "analytics", name: "t" })).toEqual({
