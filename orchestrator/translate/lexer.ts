@@ -3,7 +3,7 @@
  * comments, quoted names, words and parentheses are, so rewrites never touch literal text.
  * "bigquery" strings take backslash escapes and r/b prefixes; "duckdb" strings double their quotes.
  */
-export type TokenKind = "ws" | "comment" | "string" | "backtick" | "dquote" | "word" | "param" | "punct";
+type TokenKind = "ws" | "comment" | "string" | "backtick" | "dquote" | "word" | "param" | "punct";
 
 export interface Token {
   kind: TokenKind;

@@ -13,11 +13,11 @@
  * docs/local-sql.md lists what is allowed and why the rest is rejected.
  */
 import { UnsupportedSqlError } from "../errors";
-import { duckdbSchema, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { duckdbSchemaName, duckdbTableName } from "../warehouse/duckdb-names";
 import type { Target } from "../compile/graph";
 import { ADVICE, ALLOWED } from "./allow-list";
 import { postRules, preRules, type Reject } from "./fixes";
-import { lex, text } from "./lexer";
+import { lex } from "./lexer";
 import { rewriteCalls } from "./rewrite";
 
 export interface TranslateContext {
@@ -116,11 +116,14 @@ function postPass(sql: string, targets: Target[], ctx: TranslateContext): string
     if (ref && (t.kind === "word" || t.kind === "dquote")) return duckdbTableName(targets[Number(ref[1])], ctx.defaultDatabase);
     const param = PARAM.exec(bare);
     if (param && t.kind === "word") return `$${param[1]}`;
-    const next = tokens.slice(i + 1).find((n) => n.kind !== "ws");
-    if (t.kind === "word" && t.text.toUpperCase() === "DECIMAL" && next?.text !== "(") return "DECIMAL(38, 9)";
+    if (t.kind === "word" && t.text.toUpperCase() === "DECIMAL") {
+      let next = i + 1;
+      while (tokens[next]?.kind === "ws") next++;
+      if (tokens[next]?.text !== "(") return "DECIMAL(38, 9)";
+    }
     return t.text;
   });
   const created = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?vw__ref_(\d+)\b/i.exec(sql);
-  const schema = created ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(duckdbSchema(targets[Number(created[1])], ctx.defaultDatabase))};\n` : "";
-  return schema + text(out.map((t) => ({ kind: "word" as const, text: t })));
+  const schema = created ? `CREATE SCHEMA IF NOT EXISTS ${duckdbSchemaName(targets[Number(created[1])], ctx.defaultDatabase)};\n` : "";
+  return schema + out.join("");
 }
