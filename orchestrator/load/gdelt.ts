@@ -4,7 +4,7 @@ import * as path from "path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError, WarehouseError } from "../errors";
 import { openDuckdb } from "../warehouse/duckdb";
-import { duckdbSchema, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { duckdbSchema, duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
 import { forEachLine, materialize } from "./decompress";
 import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, gdeltFileName, gdeltKindOf, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
 import { ensureLedger, findLoaded, forgetKind, recordLoaded } from "./ledger";
@@ -76,12 +76,11 @@ export async function loadGdeltFiles(db: DuckDBConnection | string, files: strin
 
 /** Creates the schema and table if missing; true when the table was created now. */
 async function ensureGdeltTable(db: DuckDBConnection, table: GdeltTable): Promise<boolean> {
-  const schema = duckdbSchema(table.target, undefined);
-  const exists = await db.runAndReadAll(`select 1 from duckdb_tables() where schema_name = $1 and table_name = $2`, [schema, table.target.name]);
+  const exists = await db.runAndReadAll(`select 1 from duckdb_tables() where schema_name = $1 and table_name = $2`, [duckdbSchema(table.target, undefined), table.target.name]);
   if (exists.currentRowCount > 0) return false;
   const columns = table.columns.map((c) => `  ${quoteIdent(c.name)} ${duckdbType(c.type)}`);
   columns.push(`  ${quoteIdent(PARTITION_COLUMN)} TIMESTAMPTZ`);
-  await db.run(`create schema if not exists ${quoteIdent(schema)}`);
+  await db.run(`create schema if not exists ${duckdbSchemaName(table.target, undefined)}`);
   await db.run(`create table if not exists ${tableName(table)} (\n${columns.join(",\n")}\n)`);
   return true;
 }
@@ -124,12 +123,12 @@ async function loadOne(db: DuckDBConnection, file: string, table: GdeltTable, tm
 
 /** Reads the file as text into temp.vwatch_stage and validates it; returns its row count. */
 async function stage(db: DuckDBConnection, file: string, csvPath: string, table: GdeltTable): Promise<number> {
-  const columns = table.columns.map((c) => `${sqlString(c.name)}: 'VARCHAR'`).join(", ");
+  const columns = table.columns.map((c) => `${duckdbString(c.name)}: 'VARCHAR'`).join(", ");
   await db.run("drop table if exists temp.vwatch_rejects");
   await db.run("drop table if exists temp.vwatch_reject_scans");
   try {
     await db.run(
-      `create or replace temp table vwatch_stage as select *, ${firstBadColumn(table.columns)} as vwatch_bad from read_csv(${sqlString(csvPath)}, ` +
+      `create or replace temp table vwatch_stage as select *, ${firstBadColumn(table.columns)} as vwatch_bad from read_csv(${duckdbString(csvPath)}, ` +
         `delim = '\t', header = false, quote = '', escape = '', auto_detect = false, columns = {${columns}}, ` +
         `store_rejects = true, rejects_table = 'vwatch_rejects', rejects_scan = 'vwatch_reject_scans')`,
     );
@@ -182,7 +181,7 @@ function firstBadColumn(columns: readonly GdeltColumn[]): string {
   const whens = columns
     .map((c) => ({ c, test: validity(c) }))
     .filter((x) => x.test !== "true")
-    .map((x) => `when not ${x.test} then ${sqlString(x.c.name)}`);
+    .map((x) => `when not ${x.test} then ${duckdbString(x.c.name)}`);
   return `case ${whens.join(" ")} end`;
 }
 
@@ -217,7 +216,4 @@ async function physicalLine(csvPath: string, dataRow: number): Promise<number> {
   return found || dataRow + 1;
 }
 
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 

@@ -1,9 +1,6 @@
-import type { Target } from "../compile/graph";
-import { duckdbSchema, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { duckdbString, quoteIdent } from "../warehouse/duckdb-names";
 
 /** DuckDB DDL/DML around already-translated queries, with the meaning of the BigQuery statements. */
-export const tableName = (t: Target, defaultDatabase?: string) => duckdbTableName(t, defaultDatabase);
-export const schemaName = (t: Target, defaultDatabase?: string) => quoteIdent(duckdbSchema(t, defaultDatabase));
 
 export function createOrReplace(resolved: string, kind: "table" | "view", query: string): string {
   return `create or replace ${kind} ${resolved} as ${query}`;
@@ -48,11 +45,10 @@ export function comments(
   description: string | undefined,
   columns: { path: string[]; description?: string }[] | undefined,
 ): string[] {
-  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const out: string[] = [];
-  if (description) out.push(`comment on ${kind} ${resolved} is ${lit(description)}`);
+  if (description) out.push(`comment on ${kind} ${resolved} is ${duckdbString(description)}`);
   for (const c of columns ?? []) {
-    if (c.path.length === 1 && c.description) out.push(`comment on column ${resolved}.${quoteIdent(c.path[0])} is ${lit(c.description)}`);
+    if (c.path.length === 1 && c.description) out.push(`comment on column ${resolved}.${quoteIdent(c.path[0])} is ${duckdbString(c.description)}`);
   }
   return out;
 }

@@ -3,6 +3,8 @@ import { targetName } from "../compile/graph";
 import { CompileError, VwatchError } from "../errors";
 import type { TableMetadata } from "../warehouse/warehouse";
 import * as bq from "./bigquery-sql";
+import { relationName } from "../warehouse/dialect";
+import { duckdbSchemaName } from "../warehouse/duckdb-names";
 import * as duck from "./duckdb-sql";
 import { selectActions, type Selection } from "./select";
 
@@ -72,13 +74,13 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
   const sql = options.dialect === "bigquery" ? bigquerySql(cfg) : duckdbSql(cfg, options);
 
   const actions: PlannedAction[] = [];
-  const add = (a: Table | Operation | Assertion, kind: ActionKind, build: () => Omit<PlannedAction, keyof Base>) => {
+  const add = (a: Table | Operation | Assertion, kind: ActionKind, build: (relation: string) => Omit<PlannedAction, keyof Base>) => {
     const name = targetName(a.target);
     if (!included.has(name)) return;
     const base: Base = {
       name,
       target: a.target,
-      relation: sql.relation(a.target),
+      relation: relationName(options.dialect, a.target, cfg),
       kind,
       fileName: a.fileName,
       tags: a.tags ?? [],
@@ -86,7 +88,7 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
       disabled: Boolean(a.disabled),
     };
     try {
-      actions.push({ ...base, ...(a.disabled ? { tasks: [] } : build()) });
+      actions.push({ ...base, ...(a.disabled ? { tasks: [] } : build(base.relation)) });
     } catch (e) {
       if (!(e instanceof VwatchError)) throw e;
       actions.push({ ...base, tasks: [], error: e });
@@ -95,10 +97,10 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
 
   for (const t of graph.tables ?? []) {
     const kind: ActionKind = t.enumType === "VIEW" ? "view" : t.enumType === "INCREMENTAL" ? "incremental" : "table";
-    add(t, kind, () => sql.table(t, kind, state.get(targetName(t.target)), Boolean(options.fullRefresh)));
+    add(t, kind, (relation) => sql.table(t, relation, kind, state.get(targetName(t.target)), Boolean(options.fullRefresh)));
   }
   for (const o of graph.operations ?? []) add(o, "operation", () => sql.operation(o));
-  for (const a of graph.assertions ?? []) add(a, "assertion", () => sql.assertion(a));
+  for (const a of graph.assertions ?? []) add(a, "assertion", (relation) => sql.assertion(a, relation));
 
   const ordered = topologicalOrder(actions);
   const schemaTargets = new Map<string, Target>();
@@ -118,11 +120,10 @@ type Base = Pick<PlannedAction, "name" | "target" | "relation" | "kind" | "fileN
 type Built = Omit<PlannedAction, keyof Base>;
 
 interface DialectSql {
-  table(t: Table, kind: ActionKind, existing: TableMetadata | undefined, fullRefresh: boolean): Built;
+  table(t: Table, relation: string, kind: ActionKind, existing: TableMetadata | undefined, fullRefresh: boolean): Built;
   operation(o: Operation): Built;
-  assertion(a: Assertion): Built;
+  assertion(a: Assertion, relation: string): Built;
   createSchema(t: Target): string;
-  relation(t: Target): string;
 }
 
 /** Whether an incremental table is merged/appended this run rather than rebuilt. */
@@ -137,10 +138,8 @@ function tableMode(t: Table, kind: ActionKind, incremental: boolean): WriteMode 
 }
 
 function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
-  const resolve = (t: Target) => bq.resolveTarget(t, cfg.defaultDatabase, cfg.defaultSchema);
   return {
-    table(t, kind, existing, fullRefresh) {
-      const resolved = resolve(t.target);
+    table(t, resolved, kind, existing, fullRefresh) {
       const base: "table" | "view" = kind === "view" ? "view" : "table";
       const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
       const mode = tableMode(t, kind, incremental);
@@ -165,8 +164,7 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
     operation(o) {
       return { tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql })) };
     },
-    assertion(a) {
-      const resolved = resolve(a.target);
+    assertion(a, resolved) {
       return {
         tasks: [
           { type: "statement", sql: bq.createOrReplaceView(resolved, a.query ?? "") },
@@ -174,7 +172,6 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
         ],
       };
     },
-    relation: resolve,
     createSchema(t) {
       const location = cfg.defaultLocation ? ` options(location="${cfg.defaultLocation}")` : "";
       return `create schema if not exists \`${t.database}.${t.schema}\`${location}`;
@@ -185,11 +182,9 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
 function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): DialectSql {
   const translate = options.translate;
   if (!translate) throw new Error("the duckdb plan needs a translate function");
-  const names = (t: Target) => duck.tableName({ ...t, schema: t.schema || cfg.defaultSchema }, cfg.defaultDatabase);
   return {
-    table(t, kind, existing, fullRefresh) {
+    table(t, resolved, kind, existing, fullRefresh) {
       const file = t.fileName;
-      const resolved = names(t.target);
       const base: "table" | "view" = kind === "view" ? "view" : "table";
       const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
       const mode = tableMode(t, kind, incremental);
@@ -219,8 +214,7 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
     operation(o) {
       return { tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) };
     },
-    assertion(a) {
-      const resolved = names(a.target);
+    assertion(a, resolved) {
       return {
         tasks: [
           { type: "statement", sql: duck.createOrReplace(resolved, "view", translate(a.query ?? "", a.fileName)) },
@@ -228,9 +222,8 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
         ],
       };
     },
-    relation: names,
     createSchema(t) {
-      return `create schema if not exists ${duck.schemaName(t, cfg.defaultDatabase)}`;
+      return `create schema if not exists ${duckdbSchemaName(t, cfg.defaultDatabase)}`;
     },
   };
 }

@@ -9,7 +9,7 @@ type Dialect = Warehouse["dialect"];
 /** A target's name quoted for the dialect: `p.d.t` on BigQuery, "d"."t" (or "p.d"."t") on DuckDB. */
 export function relationName(dialect: Dialect, target: Target, project: { defaultDatabase?: string; defaultSchema?: string }): string {
   return dialect === "duckdb"
-    ? duckdbTableName({ ...target, schema: target.schema ?? project.defaultSchema }, project.defaultDatabase)
+    ? duckdbTableName({ ...target, schema: target.schema || project.defaultSchema }, project.defaultDatabase)
     : resolveTarget(target, project.defaultDatabase, project.defaultSchema);
 }
 

@@ -18,5 +18,15 @@ export function quoteIdent(name: string): string {
 
 /** The quoted DuckDB name of a BigQuery target, e.g. "gdelt-bq.gdeltv2"."events_partitioned". */
 export function duckdbTableName(target: Target, defaultDatabase: string | undefined): string {
-  return `${quoteIdent(duckdbSchema(target, defaultDatabase))}.${quoteIdent(target.name)}`;
+  return `${duckdbSchemaName(target, defaultDatabase)}.${quoteIdent(target.name)}`;
+}
+
+/** The quoted DuckDB schema of a BigQuery target's dataset. */
+export function duckdbSchemaName(target: Target, defaultDatabase: string | undefined): string {
+  return quoteIdent(duckdbSchema(target, defaultDatabase));
+}
+
+/** A DuckDB string literal. */
+export function duckdbString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }

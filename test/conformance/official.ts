@@ -37,7 +37,7 @@ function stageProject(projectDir: string): string {
  * Runs the official CLI against a fake BigQuery holding `existingTables` and returns what it
  * prints: `{ stdout, stderr, requests }` for `run` with the given extra arguments.
  */
-export async function officialRun(
+async function officialRun(
   projectDir: string,
   existingTables: ExistingTable[],
   args: string[],
