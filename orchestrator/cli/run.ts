@@ -29,7 +29,7 @@ export function report(record: RunRecord, json: boolean): void {
     log.info(summaryTable(record.actions, record.warehouse));
     for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
     const s = record.summary;
-    log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}`);
+    log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
   }
   if (record.summary.failed > 0 || record.summary.skipped > 0) process.exitCode = 1;
 }

@@ -7,7 +7,8 @@ import { targetName } from "../compile/graph";
 import type { Config } from "../config";
 import { CompileError } from "../errors";
 import { formatTable, log } from "../log";
-import { buildPlan, type Plan, type WarehouseState } from "../plan/plan";
+import { buildPlan, type Plan, type PlannedAction, type WarehouseState } from "../plan/plan";
+import type { PgSink } from "../sink/connect";
 import { selectActions, type Selection } from "../plan/select";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
@@ -70,6 +71,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   const startedAt = new Date().toISOString();
   let graph = compileWithVars(config, request.vars);
   const warehouse = await openWarehouse(config, graph.projectConfig);
+  const federated = federatedSource(config, warehouse, graph.projectConfig.defaultDatabase);
   try {
     // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
     if (graph.projectConfig.vars?.as_of === "") {
@@ -85,10 +87,12 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
     let done = 0;
     const actions = await runPlan(plan, warehouse, {
       dryRun: request.dryRun,
+      materializeExternal: federated.materialize,
       onActionEnd: (r) => {
         done += 1;
         const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
-        log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${r.error ? `\n      ${r.error.message}` : ""}`);
+        const detail = r.error?.message ?? r.warning;
+        log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
         if (request.dryRun) for (const sql of r.statements ?? []) log.out(`-- ${r.name}\n${sql.trim()};\n`);
       },
     });
@@ -103,14 +107,33 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         defaultLocation: graph.projectConfig.defaultLocation,
       },
       options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
-      summary: summarise(actions),
+      summary: summariseWithWarnings(actions),
       actions,
     };
     writeResults(config.home, record);
     return record;
   } finally {
+    await federated.close();
     await warehouse.close();
   }
+}
+
+/**
+ * The local answer to EXTERNAL_QUERY: the configured PostgreSQL, opened (or the embedded one
+ * started) only when an action needs it, and kept for the rest of the run.
+ */
+function federatedSource(config: Config, warehouse: Warehouse, defaultDatabase: string | undefined) {
+  let sink: Promise<PgSink> | undefined;
+  return {
+    materialize: async (action: PlannedAction) => {
+      sink ??= import("../sink/connect").then((m) => m.openSink(config));
+      const { materializeExternalQueries } = await import("../federated/materialize");
+      await materializeExternalQueries(await sink, warehouse, action.externalQueries ?? [], defaultDatabase, action.fileName);
+    },
+    close: async () => {
+      if (sink) await (await sink.catch(() => undefined))?.close();
+    },
+  };
 }
 
 /** A byte count for people; BigQuery's estimate is "unknown" when it gave none, never 0. */
@@ -140,5 +163,12 @@ export function summaryTable(actions: ActionResult[], warehouse = "duckdb"): str
 export function failedAssertionDetails(actions: ActionResult[]): string[] {
   return actions
     .filter((a) => a.failingRows?.length)
-    .map((a) => `${a.name} — first failing rows:\n${JSON.stringify(a.failingRows, null, 2)}`);
+    .map((a) => `${a.name} — first ${a.status === "warning" ? "rows it warns about" : "failing rows"}:\n${JSON.stringify(a.failingRows, null, 2)}`);
+}
+
+/** summarise() with warning-level assertions counted as `warning` (the key is there only when there are some). */
+function summariseWithWarnings(actions: ActionResult[]): Record<string, number> {
+  const warnings = actions.filter((a) => a.status === "warning").length;
+  const summary = summarise(actions.filter((a) => a.status !== "warning"));
+  return warnings ? { ...summary, warning: warnings } : summary;
 }

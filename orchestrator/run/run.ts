@@ -2,7 +2,11 @@ import { AssertionFailure, VwatchError, WarehouseError } from "../errors";
 import type { Plan, PlannedAction } from "../plan/plan";
 import type { Warehouse } from "../warehouse/warehouse";
 
-export type ActionStatus = "success" | "failed" | "skipped" | "disabled";
+/** "warning": an assertion tagged WARNING_TAG returned rows; reported, but it blocks nothing and fails no run. */
+export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning";
+
+/** Tag that makes an assertion warning-level (e.g. a size that only matters in production). */
+export const WARNING_TAG = "warning";
 
 export interface ActionResult {
   name: string;
@@ -14,7 +18,9 @@ export interface ActionResult {
   seconds: number;
   bytesProcessed?: number;
   error?: { code: string; message: string };
-  /** For failed assertions: the first failing rows. */
+  /** For warning-level assertions that returned rows: what they found. */
+  warning?: string;
+  /** For failed (or warning-level) assertions: the first failing rows. */
   failingRows?: Record<string, unknown>[];
   statements?: string[];
 }
@@ -26,6 +32,8 @@ export interface RunEvents {
 
 export interface RunOptions extends RunEvents {
   dryRun?: boolean;
+  /** Fills the local stand-ins of an action's EXTERNAL_QUERY calls before its tasks run. */
+  materializeExternal?(action: PlannedAction): Promise<void>;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
@@ -69,7 +77,8 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
         }
       }
     } else {
-      await runTasks(action, warehouse, result);
+      await materialize(action, options, result);
+      if (result.status === "success") await runTasks(action, warehouse, result);
       if (result.status === "success" && result.rows === undefined && (action.kind === "table" || action.kind === "incremental")) {
         const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${action.relation}`).catch(() => []);
         if (row) result.rows = Number(row.n);
@@ -83,6 +92,12 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
   return results;
 }
 
+async function materialize(action: PlannedAction, options: RunOptions, result: ActionResult): Promise<void> {
+  if (!action.externalQueries?.length) return;
+  if (!options.materializeExternal) return fail(result, new WarehouseError(`${action.name} reads EXTERNAL_QUERY, which this run cannot serve`));
+  await options.materializeExternal(action).catch((e) => fail(result, e));
+}
+
 async function runTasks(action: PlannedAction, warehouse: Warehouse, result: ActionResult): Promise<void> {
   for (const task of action.tasks) {
     try {
@@ -92,7 +107,13 @@ async function runTasks(action: PlannedAction, warehouse: Warehouse, result: Act
         result.rows = count;
         if (count > 0) {
           result.failingRows = await warehouse.query(`select * from ${action.relation} limit ${FAILING_ROWS_SHOWN}`).catch(() => []);
-          fail(result, new AssertionFailure(`assertion ${action.name} failed: ${count} row(s) violate it (${action.fileName ?? "generated"})`));
+          const violation = `${count} row(s) violate it (${action.fileName ?? "generated"})`;
+          if (action.tags.includes(WARNING_TAG)) {
+            result.status = "warning";
+            result.warning = `assertion ${action.name} (warning level): ${violation}`;
+            return;
+          }
+          fail(result, new AssertionFailure(`assertion ${action.name} failed: ${violation}`));
           return;
         }
       } else {

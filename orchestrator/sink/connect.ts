@@ -6,7 +6,8 @@
 import { pipeline } from "stream/promises";
 import { Readable } from "stream";
 import { Client, type ClientConfig } from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { createWriteStream } from "fs";
 import type { Config } from "../config";
 import { SinkError } from "../errors";
 import { log } from "../log";
@@ -79,6 +80,25 @@ export class PgSink {
       const stream = this.client.query(copyFrom(sql));
       await pipeline(Readable.from(chunks, { objectMode: false }), stream);
       return Number(stream.rowCount ?? 0);
+    } catch (e) {
+      throw sinkError(e, this.target, firstWords(sql), this.secret);
+    }
+  }
+
+  /** The result columns of a query, without running it to completion (PostgreSQL type OIDs). */
+  async describe(sql: string): Promise<{ name: string; dataTypeID: number }[]> {
+    try {
+      const result = await this.client.query(`select * from (${sql}) as described limit 0`);
+      return result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+    } catch (e) {
+      throw sinkError(e, this.target, firstWords(sql), this.secret);
+    }
+  }
+
+  /** COPY … TO STDOUT into a file. */
+  async copyOut(sql: string, file: string): Promise<void> {
+    try {
+      await pipeline(this.client.query(copyTo(sql)), createWriteStream(file));
     } catch (e) {
       throw sinkError(e, this.target, firstWords(sql), this.secret);
     }

@@ -1,0 +1,137 @@
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "pg";
+import { main } from "../../orchestrator/cli/main";
+import { extractExternalQueries } from "../../orchestrator/federated/extract";
+import { readResults } from "../../orchestrator/run/results";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { makeProject, tempHome } from "../helpers/project";
+
+// EXTERNAL_QUERY on the local warehouse: the inner query runs on a real PostgreSQL
+// (127.0.0.1:5432, database test) and its rows reach DuckDB with BigQuery's types.
+
+const PG = "postgres://postgres@127.0.0.1:5432/test";
+const schema = `vw_fed_${process.pid}`;
+
+describe("extractExternalQueries", () => {
+  it("replaces each call by a stand-in table and decodes the query literal", () => {
+    const sql = `select * from EXTERNAL_QUERY("p.us.app", """select 'a' as x\nfrom t;""") join external_query('p.us.app', 'select \\'b\\' as y') using (x)`;
+    const { sql: out, queries } = extractExternalQueries(sql);
+    expect(queries.map((q) => ({ connection: q.connection, sql: q.sql }))).toEqual([
+      { connection: "p.us.app", sql: "select 'a' as x\nfrom t" },
+      { connection: "p.us.app", sql: "select 'b' as y" },
+    ]);
+    expect(out).toBe(`select * from \`vw__external.${queries[0].table}\` join \`vw__external.${queries[1].table}\` using (x)`);
+  });
+
+  it("gives the same query the same stand-in, and leaves strings that mention it alone", () => {
+    const call = `EXTERNAL_QUERY("c", r"select 1 as n")`;
+    const { sql, queries } = extractExternalQueries(`select 'EXTERNAL_QUERY(x)' as s from ${call} as a, ${call} as b`);
+    expect(queries).toHaveLength(1);
+    expect(queries[0].sql).toBe("select 1 as n");
+    expect(sql.startsWith(`select 'EXTERNAL_QUERY(x)' as s from \`vw__external.`)).toBe(true);
+  });
+
+  it("refuses a query that is not a string literal, naming the file", () => {
+    expect(() => extractExternalQueries(`select * from EXTERNAL_QUERY("c", concat("select ", "1"))`, "definitions/x.sqlx")).toThrow(
+      /definitions\/x\.sqlx: EXTERNAL_QUERY needs a connection id and a query as string literals/,
+    );
+  });
+});
+
+describe("EXTERNAL_QUERY on the local warehouse", () => {
+  const client = new Client({ connectionString: PG });
+  const env = { ...process.env };
+
+  beforeAll(async () => {
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    await client.query(`create table ${schema}.things (
+      id integer, big bigint, small smallint, ok boolean, ratio double precision, amount numeric(12, 3),
+      name text, code varchar(5), letter char(2), day date, at timestamptz, uid uuid, doc jsonb, naive timestamp)`);
+    await client.query(`insert into ${schema}.things values
+      (1, 9007199254740993, 7, true, 0.1, 12345.678, 'Caracas, "VE"', 'VEN', 'x', '2024-02-29', '2024-02-29 23:30:00.123456+00', gen_random_uuid(), '{"a": 1}', '2024-01-01'),
+      (2, null, null, false, null, null, '', null, null, null, null, null, null, null)`);
+    process.env.DATABASE_URL = PG;
+  });
+
+  afterAll(async () => {
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+    process.env = env;
+  });
+
+  const model = (inner: string) =>
+    makeProject({ "definitions/fed.sqlx": `config { type: "table" }\nselect * from EXTERNAL_QUERY("testproj.us.app", """${inner}""")\n` });
+
+  async function run(project: string): Promise<{ code: number; home: string }> {
+    const home = tempHome();
+    const code = await main(["--home", home, "--project-dir", project, "-q", "run", "--no-sync"]);
+    return { code, home };
+  }
+
+  it("brings every supported type across with BigQuery's type, keeping NULL and '' apart", async () => {
+    const inner = `select id, big, small, ok, ratio, amount, name, code, letter, day, at from ${schema}.things order by id`;
+    const { code, home } = await run(model(inner));
+    expect(code).toBe(0);
+    const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "testproj" });
+    try {
+      const meta = await db.tableMetadata({ database: "testproj", schema: "ds", name: "fed" });
+      expect(meta?.columns).toEqual([
+        { name: "id", type: "INT64" },
+        { name: "big", type: "INT64" },
+        { name: "small", type: "INT64" },
+        { name: "ok", type: "BOOL" },
+        { name: "ratio", type: "FLOAT64" },
+        { name: "amount", type: "NUMERIC" },
+        { name: "name", type: "STRING" },
+        { name: "code", type: "STRING" },
+        { name: "letter", type: "STRING" },
+        { name: "day", type: "DATE" },
+        { name: "at", type: "TIMESTAMP" },
+      ]);
+      expect(await db.query(`select * from "ds"."fed" order by id`)).toEqual([
+        {
+          id: 1,
+          big: "9007199254740993",
+          small: 7,
+          ok: true,
+          ratio: 0.1,
+          amount: 12345.678,
+          name: 'Caracas, "VE"',
+          code: "VEN",
+          letter: "x ",
+          day: "2024-02-29",
+          at: "2024-02-29T23:30:00.123Z",
+        },
+        { id: 2, big: null, small: null, ok: false, ratio: null, amount: null, name: "", code: null, letter: null, day: null, at: null },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it.each([
+    ["uid", "uuid", "id::text"],
+    ["doc", "jsonb", "PARSE_JSON"],
+    ["naive", "timestamp without time zone", "at time zone 'UTC'"],
+  ])("refuses a %s column (%s) with the advice to cast it", async (column, type, advice) => {
+    const { code, home } = await run(model(`select ${column} from ${schema}.things`));
+    expect(code).toBe(1);
+    const [action] = readResults(home)!.actions;
+    expect(action.error?.message).toContain(`column "${column}" has PostgreSQL type ${type}`);
+    expect(action.error?.message).toContain(advice);
+  });
+
+  it("says how to get the application's tables when they are missing", async () => {
+    const { code, home } = await run(model(`select id from ${schema}.no_such_table`));
+    expect(code).toBe(1);
+    expect(readResults(home)!.actions[0].error?.message).toMatch(/does not exist.*vwatch seed-app-data/s);
+  });
+
+  it("asks for an alias on computed columns, as BigQuery does", async () => {
+    const { code, home } = await run(model(`select id + 1 from ${schema}.things`));
+    expect(code).toBe(1);
+    expect(readResults(home)!.actions[0].error?.message).toContain("give every computed column an alias");
+  });
+});
