@@ -1,5 +1,5 @@
 import { lex, text } from "./lexer";
-import type { CallRule } from "./rewrite";
+import type { CallRule, Rule } from "./rewrite";
 
 /**
  * Text passes around polyglot for BigQuery functions it translates with different results
@@ -50,8 +50,10 @@ function splitLimit(arg: string): [string, string] | undefined {
   return undefined;
 }
 
-export function preRules(reject: Reject): Record<string, CallRule> {
+export function preRules(reject: Reject): Record<string, Rule> {
   return {
+    // A dotted name, not a call: dataset.INFORMATION_SCHEMA.COLUMNS becomes a stand-in over DuckDB's own.
+    INFORMATION_SCHEMA: { name: (parts) => informationSchema(parts, reject) },
     // polyglot: REGEXP_FULL_MATCH (whole-string match); BigQuery matches anywhere.
     REGEXP_CONTAINS: (a) => (arity("REGEXP_CONTAINS", a, 2, 2, reject), `VW__REGEXP_MATCHES(${a[0]}, ${a[1]})`),
     // BigQuery: capture group 1 if the pattern has one, else the match; NULL (not '') when no match.
@@ -114,7 +116,43 @@ function dateArith(name: string, a: string[], reject: Reject): string {
   return `CAST(${name}(${a[0]}, INTERVAL ${m[1]} ${p.toUpperCase()}) AS DATE)`;
 }
 
+const unquote = (part: string) => part.replace(/^[`"]|[`"]$/g, "");
+
+/**
+ * Only `dataset.INFORMATION_SCHEMA.COLUMNS`: the dataset belongs to the default project, as in a
+ * two-part table name. A project or region qualifier is refused: which DuckDB schemas it covers
+ * depends on the default project, which the rewrite cannot see.
+ */
+function informationSchema(parts: string[], reject: Reject): string {
+  const [dataset, schema, view, ...rest] = parts.map(unquote);
+  const name = parts.join(".");
+  const advice = "dataset.INFORMATION_SCHEMA.COLUMNS (a dataset of the default project)";
+  if (rest.length || view === undefined || schema.toUpperCase() !== "INFORMATION_SCHEMA") reject(`INFORMATION_SCHEMA name ${name}`, advice);
+  if (/^region-/i.test(dataset)) reject(`region-qualified ${name}`, advice);
+  if (view.toUpperCase() !== "COLUMNS") reject(`INFORMATION_SCHEMA.${view.toUpperCase()}`, "INFORMATION_SCHEMA.COLUMNS, the only view available locally");
+  if (!/^\w+$/.test(dataset)) reject(`INFORMATION_SCHEMA name ${name}`, advice);
+  return `VW__INFORMATION_SCHEMA_COLUMNS('${dataset}')`;
+}
+
+/** DuckDB type names (as information_schema writes them) → BigQuery's; other types have no faithful name (NULL). */
+const BIGQUERY_TYPE_NAMES: [string, string][] = [
+  ...["VARCHAR", "UUID"].map((t): [string, string] => [t, "STRING"]),
+  ...["BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"].map((t): [string, string] => [t, "INT64"]),
+  ["DOUBLE", "FLOAT64"], ["FLOAT", "FLOAT64"], ["BOOLEAN", "BOOL"], ["DECIMAL(38,9)", "NUMERIC"], ["BLOB", "BYTES"],
+  ["TIMESTAMP", "TIMESTAMP"], ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP"], ["DATE", "DATE"], ["TIME", "TIME"], ["INTERVAL", "INTERVAL"], ["JSON", "JSON"],
+];
+
 export const postRules: Record<string, CallRule> = {
+  // BigQuery's COLUMNS view for one dataset: the columns DuckDB can give faithfully (no table_catalog,
+  // which would be the project; no partitioning or clustering columns, which DuckDB does not have).
+  // An array column is REPEATED in BigQuery, a mode that does not allow NULL: is_nullable 'NO'.
+  VW__INFORMATION_SCHEMA_COLUMNS: (a) => `(SELECT c.table_schema, c.table_name, c.column_name, CAST(c.ordinal_position AS BIGINT) AS ordinal_position,
+    CASE WHEN c.data_type LIKE '%[]' THEN 'NO' ELSE c.is_nullable END AS is_nullable,
+    CASE WHEN c.data_type LIKE '%[]' THEN 'ARRAY<' || m.bq || '>' ELSE m.bq END AS data_type
+    FROM information_schema.columns AS c
+    LEFT JOIN (VALUES ${BIGQUERY_TYPE_NAMES.map(([d, b]) => `('${d}', '${b}')`).join(", ")}) AS m(duck, bq)
+      ON m.duck = regexp_replace(c.data_type, '\\[\\]$', '')
+    WHERE c.table_catalog = current_database() AND c.table_schema = ${a[0]})`,
   VW__REGEXP_MATCHES: (a) => `regexp_matches(${a[0]}, ${a[1]})`,
   VW__REGEXP_EXTRACT: (a) => `CASE WHEN regexp_matches(${a[0]}, ${a[1]}) THEN regexp_extract(${a[0]}, ${a[1]}, ${a[2]}) END`,
   VW__JSON_VALUE: (a) =>

@@ -186,3 +186,44 @@ describe("statements", () => {
     await connection.run(translateToDuckdb("drop table if exists `analytics.tmp`", ctx));
   });
 });
+
+describe("dataset.INFORMATION_SCHEMA.COLUMNS", () => {
+  // BigQuery documents one row per column: table_schema = the dataset, ordinal_position from 1,
+  // is_nullable YES/NO by the column's mode (REPEATED does not allow NULL), data_type the GoogleSQL type.
+  beforeAll(async () => {
+    await connection.run(
+      translateToDuckdb(
+        `create table \`venezuelawatch.vx.probe\` (s string, n int64, f float64, b bool, d date, t timestamp, a array<string>, x numeric, j json, by bytes);
+         create or replace table \`venezuelawatch.vx.derived\` as select timestamp(date '2024-01-01') as day, avg(1) as mean, count(*) as n;
+         create table \`venezuelawatch.other.probe\` (only_here string)`,
+        ctx,
+      ),
+    );
+  });
+
+  it("lists a table's columns with BigQuery's positions, nullability and type names", async () => {
+    const sql = `select column_name, ordinal_position, is_nullable, data_type from vx.INFORMATION_SCHEMA.COLUMNS
+      where table_name = 'probe' order by ordinal_position`;
+    const reader = await connection.runAndReadAll(translateToDuckdb(sql, ctx));
+    expect(reader.getRowObjectsJS().map((r) => [r.column_name, Number(r.ordinal_position), r.is_nullable, r.data_type])).toEqual([
+      ["s", 1, "YES", "STRING"],
+      ["n", 2, "YES", "INT64"],
+      ["f", 3, "YES", "FLOAT64"],
+      ["b", 4, "YES", "BOOL"],
+      ["d", 5, "YES", "DATE"],
+      ["t", 6, "YES", "TIMESTAMP"],
+      ["a", 7, "NO", "ARRAY<STRING>"],
+      ["x", 8, "YES", "NUMERIC"],
+      ["j", 9, "YES", "JSON"],
+      ["by", 10, "YES", "BYTES"],
+    ]);
+    expect(kindOf(reader.columnTypes()[1].toString())).toBe("integer");
+  });
+
+  it("covers only the named dataset, and the types of a query's columns (TIMESTAMP, FLOAT64, INT64)", async () => {
+    const got = await run(`select table_name || '.' || column_name || ' ' || data_type as v from \`vx\`.INFORMATION_SCHEMA.COLUMNS as c
+      where c.table_name in ('derived', 'probe') and c.ordinal_position <= 3 order by c.table_name, c.ordinal_position`);
+    expect(got.values).toEqual(["derived.day TIMESTAMP", "derived.mean FLOAT64", "derived.n INT64", "probe.s STRING", "probe.n INT64", "probe.f FLOAT64"]);
+    expect((await run("select count(*) as v from other.INFORMATION_SCHEMA.COLUMNS")).values).toEqual([1]);
+  });
+});
