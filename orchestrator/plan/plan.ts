@@ -7,6 +7,7 @@ import { relationName } from "../warehouse/dialect";
 import { duckdbSchemaName } from "../warehouse/duckdb-names";
 import * as duck from "./duckdb-sql";
 import { selectActions, type Selection } from "./select";
+import { extractExternalQueries, type ExternalQuery } from "../federated/extract";
 
 export type Dialect = "bigquery" | "duckdb";
 export type ActionKind = "table" | "view" | "incremental" | "operation" | "assertion";
@@ -32,6 +33,8 @@ export interface PlannedAction {
   mode?: WriteMode;
   disabled: boolean;
   tasks: PlannedTask[];
+  /** DuckDB: EXTERNAL_QUERY calls cut out of the statements, to fill from PostgreSQL before the tasks run. */
+  externalQueries?: ExternalQuery[];
   /** Set when the action cannot run at all (e.g. SQL that does not translate to DuckDB). */
   error?: VwatchError;
 }
@@ -180,10 +183,19 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
 }
 
 function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): DialectSql {
-  const translate = options.translate;
-  if (!translate) throw new Error("the duckdb plan needs a translate function");
+  const translateQuery = options.translate;
+  if (!translateQuery) throw new Error("the duckdb plan needs a translate function");
+  // EXTERNAL_QUERY calls of the action being built; each method starts a fresh list.
+  let external: ExternalQuery[] = [];
+  const translate = (sql: string, file?: string) => {
+    const cut = extractExternalQueries(sql, file);
+    for (const q of cut.queries) if (!external.some((e) => e.table === q.table)) external.push(q);
+    return translateQuery(cut.sql, file);
+  };
+  const withExternal = (built: Built): Built => (external.length ? { ...built, externalQueries: external } : built);
   return {
     table(t, resolved, kind, existing, fullRefresh) {
+      external = [];
       const file = t.fileName;
       const base: "table" | "view" = kind === "view" ? "view" : "table";
       const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
@@ -202,25 +214,27 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
       }
       statements.push(...((incremental ? t.incrementalPostOps : t.postOps) ?? []).map((s) => translate(s, file)));
       const d = t.actionDescriptor;
-      return {
+      return withExternal({
         mode,
         tasks: [
           ...statements.map((sql) => ({ type: "statement" as const, sql })),
           // One metadata task per table: DuckDB runs the comment statements in a single call.
           ...[duck.comments(resolved, base, d?.description, d?.columns).join(";\n")].filter(Boolean).map((sql) => ({ type: "metadata" as const, sql })),
         ],
-      };
+      });
     },
     operation(o) {
-      return { tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) };
+      external = [];
+      return withExternal({ tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) });
     },
     assertion(a, resolved) {
-      return {
+      external = [];
+      return withExternal({
         tasks: [
           { type: "statement", sql: duck.createOrReplace(resolved, "view", translate(a.query ?? "", a.fileName)) },
           { type: "assertion", sql: `select count(*) as row_count from ${resolved}` },
         ],
-      };
+      });
     },
     createSchema(t) {
       return `create schema if not exists ${duckdbSchemaName(t, cfg.defaultDatabase)}`;

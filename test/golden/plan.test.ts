@@ -43,6 +43,15 @@ describe("BigQuery execution plan", () => {
     checkGolden(path.join(__dirname, "bigquery", "first-run"), render(buildPlan(graph, new Map(), { dialect: "bigquery" })));
   });
 
+  it.each([
+    ["events", "partition by DATE(mentioned_at) cluster by event_type, source_name"],
+    ["entity_mentions", "partition by DATE(mentioned_at) cluster by entity_id"],
+    ["entity_risk_training_data", "partition by DATE(mentioned_at)"],
+  ])("creates %s partitioned and clustered as the warehouse design says", (name, clauses) => {
+    const action = buildPlan(graph, new Map(), { dialect: "bigquery" }).actions.find((a) => a.target.name === name);
+    expect(action?.tasks[0].sql).toContain(`create or replace table \`venezuelawatch.analytics.${name}\` ${clauses} as`);
+  });
+
   it("merges incremental tables on their unique key within the update partition filter once they exist", () => {
     // Only incremental tables differ from the first run.
     const plan = buildPlan(graph, existingState(), { dialect: "bigquery" });
@@ -52,7 +61,7 @@ describe("BigQuery execution plan", () => {
   it("rebuilds incremental tables with --full-refresh", () => {
     const plan = buildPlan(graph, existingState(), { dialect: "bigquery", fullRefresh: true });
     const modes = Object.fromEntries(plan.actions.filter((a) => a.kind === "incremental").map((a) => [a.target.name, a.mode]));
-    expect(modes).toEqual({ int_mentions_counted_daily: "create", mention_spikes: "create" });
+    expect(modes).toEqual({ int_gdelt_events: "create", int_mentions_counted_daily: "create", mention_spikes: "create" });
   });
 
   it("creates each dataset once before the actions", () => {

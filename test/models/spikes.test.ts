@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
-import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
+import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
 
 // The spike models on hand-made GDELT files; every expected number below is worked out by hand
 // in the comments. Events are added 2024-01-01; the scored day (as_of) is 2024-01-08.
@@ -81,14 +81,6 @@ async function pipeline(home: string, asOf: string, extraVars = "", sync = false
   return main(sync ? args : [...args, "--no-sync"]);
 }
 
-async function rows(home: string, sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
-  try {
-    return await db.query(sql);
-  } finally {
-    await db.close();
-  }
-}
 
 const SPIKES = `select event_id, cast(spike_date as varchar) as spike_date, mention_count, baseline_avg, baseline_stddev, z_score, confidence_level, baseline_days
   from "analytics"."mention_spikes" order by event_id, spike_date`;
@@ -102,12 +94,12 @@ describe("spike models", () => {
   });
 
   it("tracks events by CAMEO actor code or FIPS action geography, added within the event window", async () => {
-    const ids = (await rows(home, `select event_id from "intermediate"."int_focus_events" order by event_id`)).map((r) => r.event_id);
+    const ids = (await warehouseRows(home, `select event_id from "intermediate"."int_focus_events" order by event_id`)).map((r) => r.event_id);
     expect(ids).toEqual([100, 200, 300, 301, 500, 600, 800]);
   });
 
   it("counts mentions per event per day, with no rows for days without mentions", async () => {
-    const r = await rows(home, `select cast(mention_date as varchar) as d, mention_count from "intermediate"."int_mentions_counted_daily" where event_id = 100 order by d`);
+    const r = await warehouseRows(home, `select cast(mention_date as varchar) as d, mention_count from "intermediate"."int_mentions_counted_daily" where event_id = 100 order by d`);
     expect(r).toEqual([
       { d: "2024-01-01", mention_count: 1 },
       { d: "2024-01-02", mention_count: 3 },
@@ -120,18 +112,18 @@ describe("spike models", () => {
   });
 
   it("fills gap days with zero and excludes the scored day from its own baseline", async () => {
-    const [jan8] = await rows(home, `select * from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-08'`);
+    const [jan8] = await warehouseRows(home, `select * from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-08'`);
     // Window Jan 1..7 = [1,3,0,2,1,3,2]: n = 7, mean = 12/7, sample variance = (52/7)/6 = 26/21.
     expect(jan8.baseline_days).toBe(7);
     expect(jan8.baseline_avg as number).toBeCloseTo(12 / 7, 12);
     expect(jan8.baseline_stddev as number).toBeCloseTo(Math.sqrt(26 / 21), 12);
     expect(jan8.z_score as number).toBeCloseTo((10 - 12 / 7) / Math.sqrt(26 / 21), 10);
-    const [jan3] = await rows(home, `select mention_count, baseline_days from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-03'`);
+    const [jan3] = await warehouseRows(home, `select mention_count, baseline_days from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-03'`);
     expect(jan3).toEqual({ mention_count: 0, baseline_days: 2 });
   });
 
   it("classifies spikes with the thresholds' boundaries included", async () => {
-    expect(await rows(home, SPIKES)).toEqual([
+    expect(await warehouseRows(home, SPIKES)).toEqual([
       // z = (10 - 12/7) / sqrt(26/21) = 7.446… >= 3: HIGH
       { event_id: 100, spike_date: "2024-01-08", mention_count: 10, baseline_avg: 12 / 7, baseline_stddev: expect.closeTo(Math.sqrt(26 / 21), 12), z_score: expect.closeTo((10 - 12 / 7) / Math.sqrt(26 / 21), 10), confidence_level: "HIGH", baseline_days: 7 },
       // sd = 0, floored to 1: z = (5 - 2) / 1 = 3.0, exactly the HIGH boundary
@@ -144,9 +136,9 @@ describe("spike models", () => {
   });
 
   it("gives no baseline to an event mentioned on one day only, and no spike with fewer than min_history_days", async () => {
-    const once = await rows(home, `select baseline_days, baseline_avg, z_score from "intermediate"."int_mention_baselines" where event_id = 500`);
+    const once = await warehouseRows(home, `select baseline_days, baseline_avg, z_score from "intermediate"."int_mention_baselines" where event_id = 500`);
     expect(once).toEqual([{ baseline_days: 0, baseline_avg: null, z_score: null }]);
-    const [short] = await rows(home, `select baseline_days, z_score from "intermediate"."int_mention_baselines" where event_id = 600 and day = date '2024-01-08'`);
+    const [short] = await warehouseRows(home, `select baseline_days, z_score from "intermediate"."int_mention_baselines" where event_id = 600 and day = date '2024-01-08'`);
     expect(short).toEqual({ baseline_days: 5, z_score: 8 });
   });
 
@@ -176,7 +168,7 @@ describe("spike models", () => {
     const h = tempHome();
     await loadGdeltFiles(path.join(h, "warehouse.duckdb"), writeFixtures(path.join(h, "in"), [0, 1, 2, 3, 4, 5, 6, 7]));
     expect(await pipeline(h, "2024-01-08", ",min_stddev=2,z_threshold=1.5,medium_z=1.5")).toBe(0);
-    const spikes = await rows(h, `select event_id, z_score, confidence_level from "analytics"."mention_spikes" order by event_id`);
+    const spikes = await warehouseRows(h, `select event_id, z_score, confidence_level from "analytics"."mention_spikes" order by event_id`);
     expect(spikes).toEqual([
       { event_id: 100, z_score: expect.closeTo((10 - 12 / 7) / 2, 10), confidence_level: "HIGH" },
       { event_id: 200, z_score: 1.5, confidence_level: "MEDIUM" },
@@ -192,12 +184,12 @@ describe("spike models", () => {
     expect(await pipeline(h, "2024-01-07")).toBe(0);
     await loadGdeltFiles(db, files.slice(8)); // Jan 8 arrives
     expect(await pipeline(h, "2024-01-08")).toBe(0);
-    const incremental = await rows(h, SPIKES);
+    const incremental = await warehouseRows(h, SPIKES);
     const baselines = `select event_id, cast(day as varchar) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score from "intermediate"."int_mention_baselines" order by event_id, day`;
-    const incrementalBaselines = await rows(h, baselines);
+    const incrementalBaselines = await warehouseRows(h, baselines);
     expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--no-sync", "--vars", "as_of=2024-01-08"])).toBe(0);
-    expect(await rows(h, SPIKES)).toEqual(incremental);
-    expect(await rows(h, baselines)).toEqual(incrementalBaselines);
+    expect(await warehouseRows(h, SPIKES)).toEqual(incremental);
+    expect(await warehouseRows(h, baselines)).toEqual(incrementalBaselines);
     expect(incremental.map((r) => r.event_id)).toEqual([100, 200, 300, 800]);
   });
 

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { APP_SCHEMA, seedAppData, type SeedResult } from "../app/seed";
+import { loadConfig, type Config } from "../config";
+import { formatTable, log } from "../log";
+import { compileWithVars } from "../run/execute";
+import { readResults } from "../run/results";
+import { withSink } from "../sink/connect";
+import { openWarehouse } from "../warehouse/open";
+
+/** Creates the application's tables where missing (local PostgreSQL); never changes existing ones. */
+export async function ensureAppSchema(config: Config): Promise<void> {
+  await withSink(config, (pg) => pg.execute(APP_SCHEMA));
+}
+
+export async function seed(config: Config): Promise<SeedResult> {
+  // The models as the last run compiled them (its --vars), so the same tables are read.
+  const graph = compileWithVars(config, readResults(config.home)?.options.vars);
+  const warehouse = await openWarehouse(config, graph.projectConfig);
+  try {
+    return await withSink(config, (pg) => seedAppData(graph, warehouse, pg));
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export function reportSeed(result: SeedResult): void {
+  const rows = Object.entries(result).map(([table, r]) => [table, r.read, r.inserted, r.read - r.inserted]);
+  log.out(formatTable(["rows", "from warehouse", "inserted", "already there"], rows));
+}
+
+export function register(program: Command): void {
+  program
+    .command("seed-app-data")
+    .description(
+      "create the application's tables (entities_entity, entities_entitymention, events_event) where missing and fill them from " +
+        "the focus GDELT events in the warehouse: entities from actor names, mentions from the events' articles, risk dimensions " +
+        "by a documented formula; idempotent, one transaction (DATABASE_URL or PG* variables, else embedded PostgreSQL)",
+    )
+    .option("--schema-only", "only create the tables")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { schemaOnly?: boolean; json?: boolean }) => {
+      const config = loadConfig(program.opts());
+      if (opts.schemaOnly) {
+        await ensureAppSchema(config);
+        log.out("application tables are in place");
+        return;
+      }
+      const result = await seed(config);
+      if (opts.json) log.out(JSON.stringify(result, null, 2));
+      else reportSeed(result);
+    });
+}

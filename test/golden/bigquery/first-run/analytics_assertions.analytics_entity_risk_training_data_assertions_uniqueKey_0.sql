@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.analytics_entity_risk_training_data_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_entity_risk_training_data_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    entity_id, mentioned_at,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.analytics.entity_risk_training_data`
+  GROUP BY entity_id, mentioned_at
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_entity_risk_training_data_assertions_uniqueKey_0`

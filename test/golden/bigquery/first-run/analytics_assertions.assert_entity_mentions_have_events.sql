@@ -1,0 +1,36 @@
+-- venezuelawatch.analytics_assertions.assert_entity_mentions_have_events (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.assert_entity_mentions_have_events` as 
+
+with mentions as (
+  select * from `venezuelawatch.analytics.entity_mentions`
+),
+
+events as (
+  select id from `venezuelawatch.analytics.events`
+),
+
+entities as (
+  select id from `venezuelawatch.analytics.entities`
+),
+
+final as (
+  select
+    mentions.id,
+    mentions.entity_id,
+    mentions.event_id,
+    events.id is null as event_missing,
+    entities.id is null as entity_missing
+  from mentions
+  left join events
+    on mentions.event_id = events.id
+  left join entities
+    on mentions.entity_id = entities.id
+  where events.id is null
+    or entities.id is null
+)
+
+select * from final
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.assert_entity_mentions_have_events`

@@ -1,0 +1,41 @@
+-- venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_rowConditions (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_rowConditions` as 
+SELECT
+  'risk_score between 0 and 100' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (risk_score between 0 and 100)
+UNION ALL
+SELECT
+  'gdelt_event_id IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (gdelt_event_id IS NOT NULL)
+UNION ALL
+SELECT
+  'mentioned_at IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (mentioned_at IS NOT NULL)
+UNION ALL
+SELECT
+  'event_type IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (event_type IS NOT NULL)
+UNION ALL
+SELECT
+  'risk_score IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (risk_score IS NOT NULL)
+UNION ALL
+SELECT
+  'severity IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.intermediate.int_gdelt_events`
+WHERE NOT (severity IS NOT NULL)
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_rowConditions`

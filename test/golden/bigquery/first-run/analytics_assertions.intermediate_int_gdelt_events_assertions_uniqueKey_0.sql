@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    gdelt_event_id,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.intermediate.int_gdelt_events`
+  GROUP BY gdelt_event_id
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.intermediate_int_gdelt_events_assertions_uniqueKey_0`

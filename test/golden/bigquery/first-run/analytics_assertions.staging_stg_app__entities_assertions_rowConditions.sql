@@ -1,0 +1,17 @@
+-- venezuelawatch.analytics_assertions.staging_stg_app__entities_assertions_rowConditions (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.staging_stg_app__entities_assertions_rowConditions` as 
+SELECT
+  'id IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.staging.stg_app__entities`
+WHERE NOT (id IS NOT NULL)
+UNION ALL
+SELECT
+  'name IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.staging.stg_app__entities`
+WHERE NOT (name IS NOT NULL)
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.staging_stg_app__entities_assertions_rowConditions`

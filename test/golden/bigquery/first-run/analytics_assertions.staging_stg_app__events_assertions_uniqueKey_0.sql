@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.staging_stg_app__events_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.staging_stg_app__events_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    id,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.staging.stg_app__events`
+  GROUP BY id
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.staging_stg_app__events_assertions_uniqueKey_0`
