@@ -5,6 +5,7 @@ import { loadConfig } from "../config";
 import { formatTable, log } from "../log";
 import { compileWithVars } from "../run/execute";
 import { parseVars } from "./run";
+import { validateAndReport } from "./validate";
 
 export function register(program: Command): void {
   program
@@ -12,6 +13,7 @@ export function register(program: Command): void {
     .description("compile the Dataform project with @dataform/core (in-process)")
     .option("--json", "print the compiled graph as JSON (as `dataform compile --json` does)")
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
+    .option("--validate", "then check every BigQuery statement offline, as `vwatch validate` does (exit 2 on errors)")
     .action(async (opts) => {
       const config = loadConfig(program.opts());
       const vars = parseVars(opts.vars);
@@ -21,7 +23,7 @@ export function register(program: Command): void {
         log.out(JSON.stringify(graph, null, 4));
       }
       const graph = compileWithVars(config, vars);
-      if (opts.json) return;
+      if (opts.json) return opts.validate ? validateAndReport(config, graph, { stderr: true }) : undefined;
       const rows = [
         ...(graph.declarations ?? []).map((a) => [targetName(a.target), "declaration", a.fileName, ""]),
         ...(graph.tables ?? []).map((a) => [targetName(a.target), String(a.enumType ?? a.type).toLowerCase(), a.fileName, (a.tags ?? []).join(",")]),
@@ -30,5 +32,6 @@ export function register(program: Command): void {
       ];
       log.out(formatTable(["action", "type", "file", "tags"], rows));
       log.info(`compiled ${rows.length} action(s)`);
+      if (opts.validate) await validateAndReport(config, graph);
     });
 }

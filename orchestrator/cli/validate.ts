@@ -1,0 +1,69 @@
+import type { Command } from "commander";
+import type { CompiledGraph } from "../compile/graph";
+import { loadConfig, type Config } from "../config";
+import { log } from "../log";
+import { compileWithVars } from "../run/execute";
+import { formatDiagnostic, type ValidationReport } from "../validate/report";
+import { parseVars } from "./run";
+
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("check every statement the project runs on BigQuery offline, with ZetaSQL (BigQuery's SQL front end)")
+    .option("--json", "print the report as JSON")
+    .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
+    .action(async (opts) => {
+      const config = loadConfig(program.opts());
+      await validateAndReport(config, compileWithVars(config, parseVars(opts.vars)), { json: Boolean(opts.json) });
+    });
+}
+
+/** Validates, prints the report and sets exit code 2 when a statement has an error (as compile errors do). */
+export async function validateAndReport(config: Config, graph: CompiledGraph, options: { json?: boolean; stderr?: boolean } = {}): Promise<void> {
+  const report = await validateProject(config, graph);
+  printReport(report, Boolean(options.json), Boolean(options.stderr));
+  if (report.errors.length) process.exitCode = 2;
+}
+
+/** Validates a compiled graph; EXTERNAL_QUERY columns come from the application's declared schema. */
+export async function validateProject(config: Config, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
+  const started = process.hrtime.bigint();
+  // The gRPC client and its protos load only when validation runs, not for every command.
+  const { validateGraph } = await import("../validate/validate");
+  const { appSchemaDescriber } = await import("../validate/app-schema");
+  const describer = appSchemaDescriber(config);
+  try {
+    const report = await validateGraph(graph, { projectDir: config.projectDir, describeExternalQuery: describer.describe });
+    return { ...report, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    await describer.close();
+  }
+}
+
+/**
+ * One line per failing statement (`file:line:col: message (action)`) and the summary on stdout;
+ * what could not be checked as warnings, actions skipped because of the same upstream failure
+ * on one line. `toStderr` keeps stdout for the JSON graph of `compile --json --validate`.
+ */
+export function printReport(report: ValidationReport & { seconds?: number }, json: boolean, toStderr = false): void {
+  if (json) {
+    log.out(JSON.stringify(report, null, 2));
+    return;
+  }
+  const out = toStderr ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => log.out(line);
+  for (const d of report.errors) out(formatDiagnostic(d));
+  for (const d of report.notValidated.filter((n) => !n.blockedBy)) log.warn(formatDiagnostic(d));
+  const blocked = new Map<string, string[]>();
+  for (const d of report.notValidated) if (d.blockedBy) blocked.set(d.blockedBy, [...(blocked.get(d.blockedBy) ?? []), d.action]);
+  for (const [root, actions] of blocked) {
+    const names = actions.map((a) => a.split(".").pop());
+    log.warn(`${actions.length} action(s) reading ${root} (directly or not) were not validated: ${names.slice(0, 6).join(", ")}${names.length > 6 ? ", …" : ""}`);
+  }
+  const k = report.errors.length;
+  const skipped = report.notValidated.length;
+  out(
+    `validated ${report.statements} statements of ${report.actions} actions: ${k} error${k === 1 ? "" : "s"}` +
+      (skipped ? `, ${skipped} action${skipped === 1 ? "" : "s"} not validated` : "") +
+      (report.seconds !== undefined ? ` (${report.seconds.toFixed(2)}s)` : ""),
+  );
+}

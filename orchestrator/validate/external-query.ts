@@ -1,0 +1,64 @@
+/**
+ * EXTERNAL_QUERY("connection", "postgres sql") is a table-valued function whose columns depend on
+ * the inner query. ZetaSQL gives a table-valued function one output schema, so each distinct inner
+ * query gets its own function: the call's name is replaced by an alias of the same length
+ * (EXTQ_ + 9 hex digits), which keeps every line and column of the statement where it was, and
+ * the alias is registered with the columns the inner query returns on the application's schema.
+ */
+import { extractExternalQueries, type ExternalQuery } from "../federated/extract";
+import { isWord, lex, matchParen, nextCode } from "../translate/lexer";
+
+const NAME = "EXTERNAL_QUERY";
+
+export interface ExternalCall {
+  /** Same length as EXTERNAL_QUERY. */
+  alias: string;
+  query: ExternalQuery;
+  /** Offset of the EXTERNAL_QUERY name in the statement. */
+  at: number;
+}
+
+/** The alias standing for one inner query (stable: derived from the connection and the query). */
+export const aliasOf = (query: ExternalQuery) => `EXTQ_${query.table.replace(/^q_/, "").slice(0, NAME.length - 5)}`;
+
+/**
+ * Renames every EXTERNAL_QUERY call whose arguments are string literals. Calls it cannot read
+ * stay as they are (ZetaSQL then reports the function as unknown).
+ */
+export function aliasExternalQueries(sql: string): { sql: string; calls: ExternalCall[] } {
+  if (!/external_query/i.test(sql)) return { sql, calls: [] };
+  const tokens = lex(sql, "bigquery");
+  const calls: ExternalCall[] = [];
+  let out = "";
+  let at = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const open = nextCode(tokens, i + 1);
+    const close = isWord(tokens[i], NAME) && tokens[open]?.text === "(" ? matchParen(tokens, open) : -1;
+    if (close >= 0) {
+      const text = tokens.slice(i, close + 1).map((t) => t.text).join("");
+      let query: ExternalQuery | undefined;
+      try {
+        query = extractExternalQueries(text).queries[0];
+      } catch {
+        // Not string literals: left for ZetaSQL to report.
+      }
+      if (query) {
+        const alias = aliasOf(query);
+        calls.push({ alias, query, at });
+        out += alias;
+        at += tokens[i].text.length;
+        continue;
+      }
+    }
+    out += tokens[i].text;
+    at += tokens[i].text.length;
+  }
+  return { sql: out, calls };
+}
+
+/** A ZetaSQL message with aliases spelled EXTERNAL_QUERY again. */
+export function unalias(message: string, calls: ExternalCall[]): string {
+  let out = message;
+  for (const c of calls) out = out.split(c.alias).join(NAME).split(c.alias.toLowerCase()).join(NAME).split(c.alias.toUpperCase()).join(NAME);
+  return out;
+}
