@@ -1,11 +1,15 @@
 import type { Command } from "commander";
+import * as check from "./check";
 import * as compile from "./compile";
 import * as explain from "./explain";
 import * as generate from "./generate";
 import * as load from "./load";
+import * as query from "./query";
 import * as run from "./run";
+import * as seed from "./seed";
 import * as start from "./start";
 import * as sync from "./sync";
+import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((program: Command) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register];
+export const commands: ((program: Command) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register];

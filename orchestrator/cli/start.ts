@@ -9,7 +9,9 @@ import { executeRun } from "../run/execute";
 import type { RunRecord } from "../run/results";
 import { textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
+import { checkVertex } from "./check";
 import { report, syncAfterRun } from "./run";
+import { ensureAppSchema, seed } from "./seed";
 
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
 
@@ -53,7 +55,7 @@ export async function topSpikes(config: Config, project: ProjectDefaults, limit 
 export function register(program: Command): void {
   program
     .command("start")
-    .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes")
+    .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes and the Vertex AI training-data check")
     .action(async () => {
       const config = loadConfig(program.opts());
       const files = sampleFiles();
@@ -61,6 +63,13 @@ export function register(program: Command): void {
       const loaded = await loadGdeltFiles(warehouseFile(config), files);
       const rows = loaded.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
       log.info(`${rows} new rows loaded`);
+      // The application's events come from the focus GDELT events the first run builds: seed
+      // them into the (local) application tables, then run again to read them back.
+      await ensureAppSchema(config);
+      const first = await executeRun(config, {});
+      if (first.summary.failed) return report(first, false);
+      const seeded = await seed(config);
+      log.info(`application data: ${Object.entries(seeded).map(([t, r]) => `${r.inserted} new ${t}`).join(", ")}`);
       const record: RunRecord = await executeRun(config, {});
       report(record, false);
       if (process.exitCode) return;
@@ -70,5 +79,7 @@ export function register(program: Command): void {
       log.out(`\n${synced.inserted} new spike(s) written to PostgreSQL data_pipeline_mentionspike (${synced.alreadyPresent} already there).`);
       log.out(`\nTop spikes (${top.length}):`);
       log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
+      log.out("");
+      if (!(await checkVertex(config, false))) process.exitCode = 1;
     });
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 
 export const repoRoot = path.join(__dirname, "..", "..");
 
@@ -43,4 +44,14 @@ export const copyOwnProject = (extra: Record<string, string> = {}) => copyProjec
 
 export function tempHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-home-"));
+}
+
+/** Rows of a query on the local warehouse of a vwatch home (this repository's project by default). */
+export async function warehouseRows(home: string, sql: string, defaultDatabase = "venezuelawatch"): Promise<Record<string, unknown>[]> {
+  const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase });
+  try {
+    return await db.query(sql);
+  } finally {
+    await db.close();
+  }
 }
