@@ -2,6 +2,8 @@ import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig } from "../config";
 import { InputError } from "../errors";
+import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
+import type { EconomicSource } from "../load/economic-schema";
 import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
 import { formatTable, log } from "../log";
 import { warehouseFile } from "../warehouse/open";
@@ -43,4 +45,39 @@ export function register(program: Command): void {
         log.out(`${loaded.length} loaded (${loaded.reduce((a, r) => a + r.rows, 0)} rows), ${results.length - loaded.length} skipped as already loaded`);
       }
     });
+
+  const economic: [EconomicSource, string][] = [
+    ["fred", "FRED series downloads (DATE,<SERIES…> or observation_date,<SERIES…>; `.` or empty = missing) into raw_economics.fred_observations"],
+    ["worldbank", "World Bank indicator CSVs (API_<indicator>_DS2_….csv or the .zip holding it) into raw_economics.world_bank_observations"],
+    ["comtrade", "UN Comtrade CSV exports (legacy or Plus layout) into raw_economics.comtrade_records"],
+  ];
+  for (const [source, description] of economic) {
+    const cmd = load.command(`${source} <files...>`).description(`${description}; rows are upserted on their key, so loading a file again changes nothing`);
+    if (source === "fred") {
+      cmd.option("--series-name <title>", "the series' title, for a file holding one series the product does not know").option("--units <units>", "the series' units, likewise");
+    }
+    cmd.option("--json", "print the per-file results as JSON").action(async (files: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
+      const config = loadConfig(program.opts());
+      const file = warehouseFile(config);
+      log.info(`loading ${files.length} ${source} file(s) into ${file}`);
+      const results = await loadEconomicFiles(file, source, files, { seriesName: opts.seriesName, units: opts.units });
+      for (const r of results) reportRejected(r);
+      if (opts.json) return log.out(JSON.stringify(results, null, 2));
+      const rows = results.map((r) => [path.basename(r.file), r.status, r.rows, r.inserted, r.updated, r.unchanged, r.missing, r.rejected.length]);
+      log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
+      const sum = (k: "inserted" | "updated" | "unchanged") => results.reduce((a, r) => a + r[k], 0);
+      log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged`);
+    });
+  }
+}
+
+const REJECTS_SHOWN = 10;
+
+function reportRejected(r: EconomicLoadResult): void {
+  if (r.reason) log.info(`skipped ${r.file}: ${r.reason}`);
+  if (r.repaired) log.info(`${r.file}: ${r.repaired} row(s) had quoted values split at commas; joined them back`);
+  if (r.rejected.length === 0) return;
+  log.warn(`${r.file}: ${r.rejected.length} row(s) could not be read and were not loaded:`);
+  for (const x of r.rejected.slice(0, REJECTS_SHOWN)) log.info(`  line ${x.line}: ${x.reason}`);
+  if (r.rejected.length > REJECTS_SHOWN) log.info(`  … and ${r.rejected.length - REJECTS_SHOWN} more (--json lists them all)`);
 }
