@@ -10,6 +10,8 @@ import { formatTable, log } from "../log";
 import { buildPlan, type Plan, type PlannedAction, type WarehouseState } from "../plan/plan";
 import type { PgSink } from "../sink/connect";
 import { selectActions, type Selection } from "../plan/select";
+import { ensureEconomicTables } from "../load/economic";
+import { DuckdbWarehouse } from "../warehouse/duckdb";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
 import { latestMentionDay } from "./as-of";
@@ -73,6 +75,8 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   const warehouse = await openWarehouse(config, graph.projectConfig);
   const federated = federatedSource(config, warehouse, graph.projectConfig.defaultDatabase);
   try {
+    // Locally the economic source tables exist from the start, empty until `vwatch load fred|…`.
+    if (warehouse instanceof DuckdbWarehouse) await ensureEconomicTables(warehouse.connection);
     // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
     if (graph.projectConfig.vars?.as_of === "") {
       const day = await latestMentionDay(graph, warehouse);

@@ -1,11 +1,13 @@
 /**
  * Column names and types of declarations (tables the project reads but does not build), from
  * where the project states them. Dataform's `columns` on a declaration carry descriptions, not
- * types, so they cannot type a table; the GDELT loader's schema (load/gdelt-schema.ts) does.
+ * types, so they cannot type a table; the loaders' schemas (load/gdelt-schema.ts,
+ * load/economic-schema.ts) do.
  * A declaration no source describes is left out of the catalog and the statements reading it are
  * reported as not validated rather than failing for the wrong reason.
  */
 import type { Target } from "../compile/graph";
+import { ECONOMIC_TABLES } from "../load/economic-schema";
 import { GDELT_TABLES, PARTITION_COLUMN } from "../load/gdelt-schema";
 import type { Column } from "../warehouse/warehouse";
 import { parseBigQueryType } from "./bigquery-types";
@@ -30,3 +32,12 @@ export const gdeltSchemas: SourceSchemas = (target) => {
   const table = Object.values(GDELT_TABLES).find((t) => sameTarget(t.target, target));
   return table && [...columnsOf(table.columns), ...INGESTION_TIME_PSEUDO_COLUMNS];
 };
+
+/** The raw economic tables the loaders fill, in the default project (any project matches). */
+export const economicSchemas: SourceSchemas = (target) => {
+  const table = Object.values(ECONOMIC_TABLES).find((t) => sameTarget(t.target, { ...target, database: undefined }));
+  return table && columnsOf(table.columns);
+};
+
+/** Every declared source the project states columns for. */
+export const projectSources: SourceSchemas = (target) => gdeltSchemas(target) ?? economicSchemas(target);

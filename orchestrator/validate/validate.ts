@@ -22,7 +22,7 @@ import { aliasExternalQueries, unalias, type ExternalCall } from "./external-que
 import { createdObject, expressionType, outputColumns } from "./resolved";
 import { looksLikeScript, scriptUnits, type ScriptUnit } from "./script";
 import { nameInMessage, SourceMapper, offsetOfZetaSqlPosition, splitZetaSqlMessage, type StatementOrigin } from "./source-map";
-import { columnsOf, gdeltSchemas, type SourceSchemas } from "./sources";
+import { columnsOf, projectSources, type SourceSchemas } from "./sources";
 import type { Diagnostic, ValidationReport } from "./report";
 import { isAnalysisError, sharedClient, type CatalogHandle, type ZetaSqlClient } from "./zetasql-client";
 
@@ -80,7 +80,7 @@ class Validator {
 
   async run(): Promise<ValidationReport> {
     const catalog = (this.catalog = new CatalogState(this.client, await this.client.languageOptions(), await this.client.builtinFunctionNames(), this.cfg));
-    const schemas = this.options.sourceSchemas ?? gdeltSchemas;
+    const schemas = this.options.sourceSchemas ?? projectSources;
     for (const d of this.graph.declarations ?? []) {
       const columns = schemas(d.target);
       if (columns) catalog.add({ path: catalog.path(d.target), columns });

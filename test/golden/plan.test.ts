@@ -46,6 +46,9 @@ describe("BigQuery execution plan", () => {
   it.each([
     ["events", "partition by DATE(mentioned_at) cluster by event_type, source_name"],
     ["entity_mentions", "partition by DATE(mentioned_at) cluster by entity_id"],
+    ["fred_indicators", "partition by DATE_TRUNC(date, MONTH) cluster by series_id"],
+    ["un_comtrade", "partition by period cluster by commodity_code"],
+    ["world_bank", "partition by date cluster by indicator_id"],
     ["entity_risk_training_data", "partition by DATE(mentioned_at)"],
   ])("creates %s partitioned and clustered as the warehouse design says", (name, clauses) => {
     const action = buildPlan(graph, new Map(), { dialect: "bigquery" }).actions.find((a) => a.target.name === name);

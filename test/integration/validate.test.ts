@@ -95,6 +95,10 @@ from EXTERNAL_QUERY("\${dataform.projectConfig.vars.app_connection}", """
   select id::text as id, name from entities_entity
 """) as e
 `,
+      "definitions/seeded/oil_prices.sqlx": `config { type: "view", schema: "seeded" }
+
+select date, value from \${ref("fred_observations")} where series = 'DCOILWTICO'
+`,
       "definitions/seeded/app_ids.sqlx": `config { type: "table", schema: "seeded" }
 
 select id from EXTERNAL_QUERY("app", "select id from entities_entity")
@@ -127,12 +131,14 @@ select event_id, spike_date from \${ref("mention_spikes")}
         `${at(dir, `${f}/unknown_function.sqlx`, "zscore_of")}: Function not found: zscore_of (venezuelawatch.seeded.unknown_function)`,
         `${at(dir, `${f}/latest_spikes.sqlx`, "last_spikes")}: Unrecognized name: last_spikes; Did you mean last_spike? (venezuelawatch.seeded.latest_spikes, merge)`,
         `${at(dir, `${f}/checked_spikes.sqlx`, "spike_day")}: Unrecognized name: spike_day; Did you mean spike_date? (venezuelawatch.analytics_assertions.seeded_checked_spikes_assertions_rowConditions)`,
+        // A source the economic loaders fill is typed from their schema.
+        `${at(dir, `${f}/oil_prices.sqlx`, "series =")}: Unrecognized name: series; Did you mean series_id? (venezuelawatch.seeded.oil_prices)`,
         // EXTERNAL_QUERY: the columns of the inner query on the application's declared schema.
         `${at(dir, `${f}/app_names.sqlx`, "kind")}: Name kind not found inside e (venezuelawatch.seeded.app_names)`,
         `${at(dir, `${f}/app_ids.sqlx`, "EXTERNAL_QUERY")}: EXTERNAL_QUERY("app", …): column "id" has PostgreSQL type uuid, which has no exact BigQuery federated mapping; cast it in the inner query, e.g. id::text (venezuelawatch.seeded.app_ids)`,
       ].sort(),
     );
-    expect(out.at(-1)).toMatch(/^validated \d+ statements of \d+ actions: 7 errors \(\d+\.\d\ds\)$/);
+    expect(out.at(-1)).toMatch(/^validated \d+ statements of \d+ actions: 8 errors \(\d+\.\d\ds\)$/);
     // The inner queries' columns are cached: the next validation needs no PostgreSQL for them.
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(home, "validate", "external-queries.json"), "utf8"))).length).toBeGreaterThan(3);
   });
@@ -140,7 +146,7 @@ select event_id, spike_date from \${ref("mention_spikes")}
   it("vwatch compile --validate fails the same way", async () => {
     const { code, out } = await vwatch("--home", home, "--project-dir", dir, "-q", "compile", "--validate");
     expect(code).toBe(2);
-    expect(out.filter((l) => l.startsWith("definitions/seeded/"))).toHaveLength(7);
+    expect(out.filter((l) => l.startsWith("definitions/seeded/"))).toHaveLength(8);
   });
 });
 

@@ -1,0 +1,23 @@
+-- venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_rowConditions (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_rowConditions` as 
+SELECT
+  'series_id IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.fred_indicators`
+WHERE NOT (series_id IS NOT NULL)
+UNION ALL
+SELECT
+  'date IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.fred_indicators`
+WHERE NOT (date IS NOT NULL)
+UNION ALL
+SELECT
+  'value IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.fred_indicators`
+WHERE NOT (value IS NOT NULL)
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_rowConditions`

@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    series_id, date,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.analytics.fred_indicators`
+  GROUP BY series_id, date
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_fred_indicators_assertions_uniqueKey_0`

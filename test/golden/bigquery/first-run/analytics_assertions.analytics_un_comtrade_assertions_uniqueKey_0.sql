@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.analytics_un_comtrade_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_un_comtrade_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    classification, frequency, period, reporter_code, partner_code, trade_flow, commodity_code,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.analytics.un_comtrade`
+  GROUP BY classification, frequency, period, reporter_code, partner_code, trade_flow, commodity_code
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_un_comtrade_assertions_uniqueKey_0`

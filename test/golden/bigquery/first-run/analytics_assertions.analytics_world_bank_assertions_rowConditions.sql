@@ -1,0 +1,29 @@
+-- venezuelawatch.analytics_assertions.analytics_world_bank_assertions_rowConditions (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_world_bank_assertions_rowConditions` as 
+SELECT
+  'indicator_id IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.world_bank`
+WHERE NOT (indicator_id IS NOT NULL)
+UNION ALL
+SELECT
+  'date IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.world_bank`
+WHERE NOT (date IS NOT NULL)
+UNION ALL
+SELECT
+  'value IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.world_bank`
+WHERE NOT (value IS NOT NULL)
+UNION ALL
+SELECT
+  'country_code IS NOT NULL' AS failing_row_condition,
+  *
+FROM `venezuelawatch.analytics.world_bank`
+WHERE NOT (country_code IS NOT NULL)
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_world_bank_assertions_rowConditions`

@@ -1,0 +1,16 @@
+-- venezuelawatch.analytics_assertions.analytics_world_bank_assertions_uniqueKey_0 (assertion)
+-- statement
+create or replace view `venezuelawatch.analytics_assertions.analytics_world_bank_assertions_uniqueKey_0` as 
+SELECT
+  *
+FROM (
+  SELECT
+    indicator_id, country_code, date,
+    COUNT(1) AS index_row_count
+  FROM `venezuelawatch.analytics.world_bank`
+  GROUP BY indicator_id, country_code, date
+  ) AS data
+WHERE index_row_count > 1
+
+-- assertion
+select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_world_bank_assertions_uniqueKey_0`
