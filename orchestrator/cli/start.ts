@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
+import { loadEconomicFiles } from "../load/economic";
+import { ECONOMIC_TABLES, type EconomicSource } from "../load/economic-schema";
 import { loadGdeltFiles } from "../load/gdelt";
 import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
@@ -24,6 +26,12 @@ export function sampleFiles(): string[] {
     for (const name of fs.readdirSync(dir).sort()) if (gdeltKindOf(name)) out.push(path.join(dir, name));
   }
   return out;
+}
+
+/** The bundled economic downloads per source (samples/economic/<source>/). */
+export function economicSampleFiles(source: EconomicSource): string[] {
+  const dir = path.join(SAMPLES, "economic", source);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((name) => path.join(dir, name)) : [];
 }
 
 export async function topSpikes(config: Config, project: ProjectDefaults, limit = 10): Promise<Record<string, unknown>[]> {
@@ -63,6 +71,11 @@ export function register(program: Command): void {
       const loaded = await loadGdeltFiles(warehouseFile(config), files);
       const rows = loaded.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
       log.info(`${rows} new rows loaded`);
+      for (const source of Object.keys(ECONOMIC_TABLES) as EconomicSource[]) {
+        const results = await loadEconomicFiles(warehouseFile(config), source, economicSampleFiles(source));
+        const inserted = results.reduce((a, r) => a + r.inserted + r.updated, 0);
+        log.info(`${source}: ${inserted} new or changed rows from ${results.filter((r) => r.status === "loaded").length} bundled file(s)`);
+      }
       // The application's events come from the focus GDELT events the first run builds: seed
       // them into the (local) application tables, then run again to read them back.
       await ensureAppSchema(config);

@@ -1,7 +1,8 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../orchestrator/cli/main";
-import { sampleFiles } from "../../orchestrator/cli/start";
+import { economicSampleFiles, sampleFiles } from "../../orchestrator/cli/start";
+import { loadEconomicFiles } from "../../orchestrator/load/economic";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { readResults } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -19,6 +20,9 @@ const TABLES = [
   `select * from "intermediate"."int_gdelt_events" order by gdelt_event_id`,
   `select * from "analytics"."events" order by id`,
   `select * from "analytics"."entity_mentions" order by id`,
+  `select count(*)::int as n, sum(value) as total from "analytics"."fred_indicators"`,
+  `select count(*)::int as n, sum(value) as total from "analytics"."world_bank"`,
+  `select count(*)::int as n, sum(value_usd) as total from "analytics"."un_comtrade"`,
 ];
 
 describe("the project on the bundled sample", () => {
@@ -37,6 +41,7 @@ describe("the project on the bundled sample", () => {
     const home = tempHome();
     const file = path.join(home, "warehouse.duckdb");
     await loadGdeltFiles(file, sampleFiles());
+    for (const source of ["fred", "worldbank", "comtrade"] as const) await loadEconomicFiles(file, source, economicSampleFiles(source));
     const snapshot = async () => {
       const db = await openDuckdb(file, { defaultDatabase: "venezuelawatch" });
       try {
@@ -60,7 +65,9 @@ describe("the project on the bundled sample", () => {
     expect(record.options.vars?.as_of).toBe("2015-03-20");
     const first = await snapshot();
     expect(first[0].length).toBeGreaterThan(0);
-    expect(first.at(-1)!.length).toBeGreaterThan(0);
+    expect(first[6].length).toBeGreaterThan(0);
+    // Every bundled economic row reaches its table: FRED WTI and Brent, GDP per capita, Moldova's trade.
+    expect(first.slice(7).map(([r]) => r.n)).toEqual([8521 + 1565, 11774, 15934]);
 
     expect(await run()).toBe(0);
     expect(await snapshot()).toEqual(first);
