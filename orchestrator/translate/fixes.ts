@@ -104,8 +104,18 @@ export function preRules(reject: Reject): Record<string, Rule> {
     CONCAT: (a) => `(${a.join(" || ")})`,
     // polyglot translates it only in some positions (not inside ARRAY_LENGTH); default step is a day.
     GENERATE_DATE_ARRAY: (a) => (arity("GENERATE_DATE_ARRAY", a, 2, 3, reject), `VW__GENERATE_DATE_ARRAY(${a[0]}, ${a[1]}, ${a[2] ?? "INTERVAL 1 DAY"})`),
-    PARSE_TIMESTAMP: (a) => (arity("PARSE_TIMESTAMP", a, 2, 2, reject), `PARSE_TIMESTAMP(${a.join(", ")})`),
+    // BigQuery's TIMESTAMP is an instant: DuckDB's TIMESTAMPTZ. Left alone, polyglot gives DuckDB's
+    // naive TIMESTAMP (BigQuery's DATETIME) for these, so the column types would differ.
+    PARSE_TIMESTAMP: (a) => (arity("PARSE_TIMESTAMP", a, 2, 2, reject), `VW__TIMESTAMPTZ(PARSE_TIMESTAMP(${a.join(", ")}))`),
+    CAST: (a) => timestampCast("CAST", a),
+    SAFE_CAST: (a) => timestampCast("SAFE_CAST", a),
   };
+}
+
+function timestampCast(name: "CAST" | "SAFE_CAST", a: string[]): string {
+  const m = a.length === 1 ? /^([\s\S]+)\s+AS\s+TIMESTAMP$/i.exec(a[0].trim()) : null;
+  if (!m) return `${name}(${a.join(", ")})`;
+  return name === "CAST" ? `VW__TIMESTAMPTZ(${m[1]})` : `VW__TRY_TIMESTAMPTZ(${m[1]})`;
 }
 
 function dateArith(name: string, a: string[], reject: Reject): string {
@@ -164,4 +174,6 @@ export const postRules: Record<string, CallRule> = {
   VW__WEEK_START: (a) => `(CAST(date_trunc('week', CAST(${a[0]} AS DATE) + 1) AS DATE) - 1)`,
   VW__GENERATE_DATE_ARRAY: (a) => `CAST(generate_series(CAST(${a[0]} AS DATE), CAST(${a[1]} AS DATE), ${a[2]}) AS DATE[])`,
   VW__LIST_SLICE: (a) => `list_slice(${a.join(", ")})`,
+  VW__TIMESTAMPTZ: (a) => `CAST(${a[0]} AS TIMESTAMPTZ)`,
+  VW__TRY_TIMESTAMPTZ: (a) => `TRY_CAST(${a[0]} AS TIMESTAMPTZ)`,
 };
