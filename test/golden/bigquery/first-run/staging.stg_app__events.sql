@@ -3,7 +3,9 @@
 create or replace table `venezuelawatch.staging.stg_app__events` as 
 
 -- uuid and jsonb have no exact BigQuery federated mapping: the inner query casts them to text.
-with source as (
+-- The CTE is not called "source": a bare `source` in the select list would then be the whole row
+-- (BigQuery resolves a name to the range variable before a column), not the column.
+with app_events as (
   select * from EXTERNAL_QUERY("venezuelawatch.us.app-postgres", """
     select
       id::text as id,
@@ -40,7 +42,7 @@ final as (
     parse_json(risk_dimensions) as risk_dimensions,
     mentioned_at,
     created_at
-  from source
+  from app_events
 )
 
 select * from final
