@@ -1,8 +1,9 @@
 /**
  * BigQuery constructs the local DuckDB warehouse runs with BigQuery's documented results. Keys
  * are polyglot AST node kinds (lowercase) and, for generic function nodes, the BigQuery function
- * name (uppercase). Every entry has a case in test/integration/translate-duckdb.test.ts that runs
- * the translation on DuckDB and compares it with the documented BigQuery value. Anything else is
+ * name (uppercase). Every entry has a case in test/helpers/allow-list-cases.ts, whose translation
+ * test/integration/translate-duckdb.test.ts runs on DuckDB against the documented BigQuery value and
+ * test/differential/constructs.test.ts against ZetaSQL's reference evaluator. Anything else is
  * rejected with UnsupportedSqlError rather than risk a silently different result.
  */
 export const ALLOWED = new Set([

@@ -65,6 +65,13 @@ export function translateToDuckdb(sql: string, ctx: TranslateContext): string {
 }
 
 /** Kinds of every AST node (generic function calls by their uppercase name). */
+/** The allow-list keys a BigQuery statement uses (node kinds and function names), allowed or not. */
+export function constructsOf(sql: string): Set<string> {
+  if (!polyglot) throw new Error("call initTranslator() before constructsOf()");
+  const parsed = polyglot.parse(sql, polyglot.Dialect.BigQuery);
+  return parsed.success ? constructs(parsed.ast, polyglot) : new Set();
+}
+
 function constructs(ast: unknown, sdk: Polyglot): Set<string> {
   const found = new Set<string>();
   const visit = (v: unknown): void => {
