@@ -5,12 +5,13 @@ import { main } from "../../orchestrator/cli/main";
 import { extractExternalQueries } from "../../orchestrator/federated/extract";
 import { readResults } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { testDatabaseUrl } from "../helpers/pg";
 import { makeProject, tempHome } from "../helpers/project";
 
 // EXTERNAL_QUERY on the local warehouse: the inner query runs on a real PostgreSQL
-// (127.0.0.1:5432, database test) and its rows reach DuckDB with BigQuery's types.
+// (the test server's database test, see test/helpers/pg.ts) and its rows reach DuckDB with BigQuery's types.
 
-const PG = "postgres://postgres@127.0.0.1:5432/test";
+const PG = testDatabaseUrl("test");
 const schema = `vw_fed_${process.pid}`;
 
 describe("extractExternalQueries", () => {

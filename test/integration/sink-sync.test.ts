@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
+import { asAdmin, testDatabaseUrl, testServer } from "../helpers/pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SinkError } from "../../orchestrator/errors";
 import { PgSink } from "../../orchestrator/sink/connect";
@@ -11,12 +12,11 @@ import { syncSpikes } from "../../orchestrator/sink/sync-spikes";
 import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
 
 /**
- * The write-back against the real PostgreSQL 15 server on 127.0.0.1:5432, in a database of its
+ * The write-back against the real PostgreSQL test server (test/helpers/pg.ts), in a database of its
  * own (created here, dropped at the end), with spikes in a real DuckDB warehouse.
  */
-const SERVER = { host: "127.0.0.1", port: 5432, user: "postgres" };
 const DB = `vwatch_sink_test_${process.pid}_${Date.now().toString(36)}`;
-const URL_ = `postgres://postgres@127.0.0.1:5432/${DB}`;
+const URL_ = testDatabaseUrl(DB);
 const TABLE = `"analytics"."mention_spikes"`;
 const root = path.join(__dirname, "..", "..");
 
@@ -28,15 +28,6 @@ interface Spike {
   confidence_level?: string;
 }
 
-async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-  const c = new Client({ ...SERVER, database });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function createSpikesTable(w: DuckdbWarehouse): Promise<void> {
   await w.execute(
@@ -64,7 +55,7 @@ function manySpikes(n: number, first = "2024-03-01"): Spike[] {
 }
 
 async function pgRows(): Promise<Record<string, unknown>[]> {
-  return admin(
+  return asAdmin(
     async (c) =>
       (
         await c.query(
@@ -78,7 +69,7 @@ async function pgRows(): Promise<Record<string, unknown>[]> {
 }
 
 async function pgCount(): Promise<number> {
-  return admin(async (c) => {
+  return asAdmin(async (c) => {
     const t = await c.query("select to_regclass('data_pipeline_mentionspike')::text as t");
     if (!t.rows[0].t) return 0;
     return Number((await c.query("select count(*) from data_pipeline_mentionspike")).rows[0].count);
@@ -87,7 +78,7 @@ async function pgCount(): Promise<number> {
 
 async function reset(w: DuckdbWarehouse): Promise<void> {
   await createSpikesTable(w);
-  await admin((c) => c.query("drop table if exists data_pipeline_mentionspike, vwatch_sync_ledger, vwatch_schema_migrations"), DB);
+  await asAdmin((c) => c.query("drop table if exists data_pipeline_mentionspike, vwatch_sync_ledger, vwatch_schema_migrations"), DB);
 }
 
 let warehouse: DuckdbWarehouse;
@@ -97,7 +88,7 @@ const sync = (opts: { since?: string; plan?: boolean; lookbackDays?: number; bat
   syncSpikes({ warehouse, spikesTable: TABLE, pg, lookbackDays: opts.lookbackDays ?? 30, runId: `test-${++run}`, ...opts });
 
 beforeAll(async () => {
-  await admin((c) => c.query(`create database ${DB}`));
+  await asAdmin((c) => c.query(`create database ${DB}`));
   warehouse = await openDuckdb(":memory:");
   pg = await PgSink.connect({ connectionString: URL_ });
 });
@@ -105,7 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.close();
   await warehouse?.close();
-  await admin((c) => c.query(`drop database if exists ${DB} with (force)`));
+  await asAdmin((c) => c.query(`drop database if exists ${DB} with (force)`));
 });
 
 describe("sync-spikes against PostgreSQL", () => {
@@ -122,7 +113,7 @@ describe("sync-spikes against PostgreSQL", () => {
     ]);
     expect(await sync()).toMatchObject({ read: 2, inserted: 0, alreadyPresent: 2 });
     expect(await pgCount()).toBe(2);
-    const ledger = await admin((c) => c.query("select run_id, status, rows_read::int, inserted::int, already_present::int, to_char(since, 'YYYY-MM-DD') as since from vwatch_sync_ledger order by started_at"), DB);
+    const ledger = await asAdmin((c) => c.query("select run_id, status, rows_read::int, inserted::int, already_present::int, to_char(since, 'YYYY-MM-DD') as since from vwatch_sync_ledger order by started_at"), DB);
     expect(ledger.rows).toEqual([
       { run_id: `test-${run - 1}`, status: "succeeded", rows_read: 2, inserted: 2, already_present: 0, since: "2024-02-01" },
       { run_id: `test-${run}`, status: "succeeded", rows_read: 2, inserted: 0, already_present: 2, since: "2024-02-01" },
@@ -165,7 +156,7 @@ describe("sync-spikes against PostgreSQL", () => {
     const first = await sync({ plan: true });
     expect(first).toMatchObject({ plan: true, read: 150, inserted: 150, alreadyPresent: 0 });
     expect(first.toInsert).toHaveLength(150);
-    expect(await admin(async (c) => (await c.query("select to_regclass('data_pipeline_mentionspike')::text as t, to_regclass('vwatch_sync_ledger')::text as l")).rows[0], DB)).toEqual({ t: null, l: null });
+    expect(await asAdmin(async (c) => (await c.query("select to_regclass('data_pipeline_mentionspike')::text as t, to_regclass('vwatch_sync_ledger')::text as l")).rows[0], DB)).toEqual({ t: null, l: null });
     await sync({ since: "2024-03-02" });
     const second = await sync({ plan: true, since: "2024-03-01" });
     expect(second).toMatchObject({ read: 150, inserted: 100, alreadyPresent: 50 });
@@ -173,7 +164,7 @@ describe("sync-spikes against PostgreSQL", () => {
     expect(new Set(second.present!.map((k) => k.spike_date))).toEqual(new Set(["2024-03-02"]));
     expect(new Set(second.toInsert!.map((r) => r.spike_date))).toEqual(new Set(["2024-03-01"]));
     expect(await pgCount()).toBe(50);
-    const ledger = await admin((c) => c.query("select count(*)::int as n from vwatch_sync_ledger"), DB);
+    const ledger = await asAdmin((c) => c.query("select count(*)::int as n from vwatch_sync_ledger"), DB);
     expect(ledger.rows[0].n).toBe(1);
   });
 
@@ -204,7 +195,7 @@ describe("sync-spikes against PostgreSQL", () => {
       child.kill("SIGKILL");
       await exited;
       expect(await pgRows()).toEqual(before);
-      const ledger = await admin((c) => c.query("select status from vwatch_sync_ledger order by started_at"), DB);
+      const ledger = await asAdmin((c) => c.query("select status from vwatch_sync_ledger order by started_at"), DB);
       expect(ledger.rows.map((r) => r.status)).toEqual(["succeeded", "running"]);
 
       const again = await cli(home, ["sync-spikes", "--since", "2024-03-01", "--json"], { DATABASE_URL: URL_ });
@@ -238,16 +229,16 @@ describe("sync-spikes against PostgreSQL", () => {
     await addSpikes(warehouse, manySpikes(10));
     await migrate(pg);
     const slow = await PgSink.connect({ connectionString: `${URL_}?options=-c%20statement_timeout%3D300` });
-    const holder = new Client({ ...SERVER, database: DB });
+    const holder = new Client({ ...testServer(), database: DB });
     await holder.connect();
     try {
       await holder.query("begin");
       await holder.query("lock table data_pipeline_mentionspike in access exclusive mode");
       const error = await syncSpikes({ warehouse, spikesTable: TABLE, pg: slow, lookbackDays: 30, runId: "timeout-run" }).catch((e) => e);
       expect(error).toBeInstanceOf(SinkError);
-      expect(error.message).toMatch(/^statement timeout or cancelled at 127\.0\.0\.1:5432\/vwatch_sink_test_/);
+      expect(error.message).toMatch(new RegExp(`^statement timeout or cancelled at 127\\.0\\.0\\.1:${testServer().port}/vwatch_sink_test_`));
       await holder.query("rollback");
-      const ledger = await admin((c) => c.query("select status, error from vwatch_sync_ledger where run_id = 'timeout-run'"), DB);
+      const ledger = await asAdmin((c) => c.query("select status, error from vwatch_sync_ledger where run_id = 'timeout-run'"), DB);
       expect(ledger.rows[0].status).toBe("failed");
       expect(ledger.rows[0].error).toContain("statement timeout");
       expect(await pgCount()).toBe(0);
@@ -273,16 +264,16 @@ describe("sync-spikes against PostgreSQL", () => {
 
   it("missing permissions and an unreachable server are SinkErrors naming host, port and database, without the password", async () => {
     const role = `vwatch_noperm_${process.pid}`;
-    await admin((c) => c.query(`create role ${role} login password 'Hunter2-secret'`));
+    await asAdmin((c) => c.query(`create role ${role} login password 'Hunter2-secret'`));
     try {
-      const weak = await PgSink.connect({ connectionString: `postgres://${role}:Hunter2-secret@127.0.0.1:5432/${DB}` });
+      const weak = await PgSink.connect({ connectionString: testDatabaseUrl(DB, { user: role, password: "Hunter2-secret" }) });
       const denied = await migrate(weak).catch((e) => e);
       await weak.close();
       expect(denied).toBeInstanceOf(SinkError);
-      expect(denied.message).toMatch(new RegExp(`^permission denied at 127\\.0\\.0\\.1:5432/${DB}`));
+      expect(denied.message).toMatch(new RegExp(`^permission denied at 127\\.0\\.0\\.1:${testServer().port}/${DB}`));
       expect(denied.message).not.toContain("Hunter2");
     } finally {
-      await admin((c) => c.query(`drop owned by ${role}; drop role ${role}`), DB);
+      await asAdmin((c) => c.query(`drop owned by ${role}; drop role ${role}`), DB);
     }
     const unreachable = await PgSink.connect({ connectionString: "postgres://someone:Hunter2-secret@127.0.0.1:1/appdb" }).catch((e) => e);
     expect(unreachable).toBeInstanceOf(SinkError);

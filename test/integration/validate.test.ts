@@ -9,13 +9,14 @@ import { appSchemaDescriber } from "../../orchestrator/validate/app-schema";
 import { buildCatalog } from "../../orchestrator/validate/catalog";
 import { validateGraph } from "../../orchestrator/validate/validate";
 import { ZetaSqlClient } from "../../orchestrator/validate/zetasql-client";
+import { testDatabaseUrl } from "../helpers/pg";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
 
 // `vwatch validate`: every BigQuery statement analyzed offline by the real ZetaSQL server.
 // EXTERNAL_QUERY columns are described on the local PostgreSQL (database test) inside a
 // transaction that is rolled back.
 
-const PG = "postgres://postgres@127.0.0.1:5432/test";
+const PG = testDatabaseUrl("test");
 
 /** Runs the CLI, returning the exit code and what it printed on stdout. */
 async function vwatch(...args: string[]): Promise<{ code: number; out: string[] }> {

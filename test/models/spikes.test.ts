@@ -3,6 +3,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
+import { asAdmin, testDatabaseUrl } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -195,11 +196,9 @@ describe("spike models", () => {
 
   it("vwatch run writes the spikes to PostgreSQL after mention_spikes succeeds, idempotently, and not after a failed run", async () => {
     const db = `vwatch_models_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
-    await admin.connect();
-    await admin.query(`create database ${db}`);
+    await asAdmin((c) => c.query(`create database ${db}`));
     const before = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${db}`;
+    process.env.DATABASE_URL = testDatabaseUrl(db);
     const pg = new Client({ connectionString: process.env.DATABASE_URL });
     try {
       const h = tempHome();
@@ -232,8 +231,7 @@ describe("spike models", () => {
       await pg.end().catch(() => undefined);
       if (before === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = before;
-      await admin.query(`drop database if exists ${db} with (force)`);
-      await admin.end();
+      await asAdmin((c) => c.query(`drop database if exists ${db} with (force)`));
     }
   });
 });
