@@ -211,13 +211,16 @@ const NUMERIC = new Set(["qty", "net_weight_kg", "value_usd"]);
 export function parseComtrade(file: string, text: string): Parsed {
   const recs = records(file, text).filter((r) => !blank(r.fields));
   const header = recs[0]?.fields.map((f) => f.trim()) ?? [];
-  const layout = COMTRADE_LAYOUTS.find((l) => Object.values(l.columns).every((c) => header.includes(c)));
+  // Names match case-insensitively: the Comtrade Plus website writes PascalCase (PrimaryValue), its API camelCase.
+  const names = header.map((h) => h.toLowerCase());
+  const has = (c: string) => names.includes(c.toLowerCase());
+  const layout = COMTRADE_LAYOUTS.find((l) => Object.values(l.columns).every(has));
   if (!layout) {
     throw new InputError(
-      `${file}: not a UN Comtrade CSV export: the header lacks ${COMTRADE_LAYOUTS.map((l) => Object.values(l.columns).filter((c) => !header.includes(c)).slice(0, 3).join(", ")).join(" (legacy) or ")} (Plus)`,
+      `${file}: not a UN Comtrade CSV export: the header lacks ${COMTRADE_LAYOUTS.map((l) => Object.values(l.columns).filter((c) => !has(c)).slice(0, 3).join(", ")).join(" (legacy) or ")} (Plus)`,
     );
   }
-  const index = Object.fromEntries(Object.entries(layout.columns).map(([col, name]) => [col, header.indexOf(name)]));
+  const index = Object.fromEntries(Object.entries(layout.columns).map(([col, name]) => [col, names.indexOf(name.toLowerCase())]));
   const headerText = header.join(",");
   const out: Parsed = { rows: [], missing: 0, rejected: [], repaired: 0 };
   for (const rec of recs.slice(1)) {

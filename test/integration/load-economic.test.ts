@@ -214,6 +214,16 @@ describe("vwatch load comtrade", () => {
     ]);
   });
 
+  it("reads the Plus website's PascalCase header too", async () => {
+    const header = "TypeCode,FreqCode,Period,ReporterCode,ReporterISO,ReporterDesc,FlowCode,FlowDesc,PartnerCode,PartnerISO,PartnerDesc,ClassificationCode,CmdCode,CmdDesc,AggrLevel,QtyUnitAbbr,Qty,NetWgt,PrimaryValue";
+    const file = write("TradeData.csv", `${header}\nC,A,2023,862,VEN,Venezuela,RX,Re-export,0,W00,World,HS,TOTAL,All Commodities,0,,,,12.5\n`);
+    const db = warehouse();
+    await loadEconomicFiles(db, "comtrade", [file]);
+    expect(await rows(db, "select period_code, trade_flow, commodity_code, value_usd from raw_economics.comtrade_records")).toEqual([
+      { period_code: "2023", trade_flow: "Re-export", commodity_code: "TOTAL", value_usd: 12.5 },
+    ]);
+  });
+
   it("refuses a file without Comtrade's columns", async () => {
     await expect(loadEconomicFiles(warehouse(), "comtrade", [WTI_NEW])).rejects.toThrow(/DCOILWTICO_observation_date\.csv: not a UN Comtrade CSV export: the header lacks Classification/);
   });
