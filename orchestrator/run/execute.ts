@@ -111,7 +111,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         defaultLocation: graph.projectConfig.defaultLocation,
       },
       options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
-      summary: summariseWithWarnings(actions),
+      summary: summarise(actions),
       actions,
     };
     writeResults(config.home, record);
@@ -168,11 +168,4 @@ export function failedAssertionDetails(actions: ActionResult[]): string[] {
   return actions
     .filter((a) => a.failingRows?.length)
     .map((a) => `${a.name} — first ${a.status === "warning" ? "rows it warns about" : "failing rows"}:\n${JSON.stringify(a.failingRows, null, 2)}`);
-}
-
-/** summarise() with warning-level assertions counted as `warning` (the key is there only when there are some). */
-function summariseWithWarnings(actions: ActionResult[]): Record<string, number> {
-  const warnings = actions.filter((a) => a.status === "warning").length;
-  const summary = summarise(actions.filter((a) => a.status !== "warning"));
-  return warnings ? { ...summary, warning: warnings } : summary;
 }
