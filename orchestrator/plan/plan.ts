@@ -185,17 +185,19 @@ function bigquerySql(cfg: CompiledGraph["projectConfig"]): DialectSql {
 function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): DialectSql {
   const translateQuery = options.translate;
   if (!translateQuery) throw new Error("the duckdb plan needs a translate function");
-  // EXTERNAL_QUERY calls of the action being built; each method starts a fresh list.
-  let external: ExternalQuery[] = [];
-  const translate = (sql: string, file?: string) => {
-    const cut = extractExternalQueries(sql, file);
-    for (const q of cut.queries) if (!external.some((e) => e.table === q.table)) external.push(q);
-    return translateQuery(cut.sql, file);
+  type Translate = (sql: string, file?: string) => string;
+  /** Builds one action with a translate that cuts out its EXTERNAL_QUERY calls, listed on the action. */
+  const withExternal = (build: (translate: Translate) => Built): Built => {
+    const external: ExternalQuery[] = [];
+    const built = build((sql, file) => {
+      const cut = extractExternalQueries(sql, file);
+      for (const q of cut.queries) if (!external.some((e) => e.table === q.table)) external.push(q);
+      return translateQuery(cut.sql, file);
+    });
+    return external.length ? { ...built, externalQueries: external } : built;
   };
-  const withExternal = (built: Built): Built => (external.length ? { ...built, externalQueries: external } : built);
   return {
-    table(t, resolved, kind, existing, fullRefresh) {
-      external = [];
+    table: (t, resolved, kind, existing, fullRefresh) => withExternal((translate) => {
       const file = t.fileName;
       const base: "table" | "view" = kind === "view" ? "view" : "table";
       const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
@@ -214,28 +216,23 @@ function duckdbSql(cfg: CompiledGraph["projectConfig"], options: PlanOptions): D
       }
       statements.push(...((incremental ? t.incrementalPostOps : t.postOps) ?? []).map((s) => translate(s, file)));
       const d = t.actionDescriptor;
-      return withExternal({
+      return {
         mode,
         tasks: [
           ...statements.map((sql) => ({ type: "statement" as const, sql })),
           // One metadata task per table: DuckDB runs the comment statements in a single call.
           ...[duck.comments(resolved, base, d?.description, d?.columns).join(";\n")].filter(Boolean).map((sql) => ({ type: "metadata" as const, sql })),
         ],
-      });
-    },
-    operation(o) {
-      external = [];
-      return withExternal({ tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) });
-    },
-    assertion(a, resolved) {
-      external = [];
-      return withExternal({
+      };
+    }),
+    operation: (o) => withExternal((translate) => ({ tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) })),
+    assertion: (a, resolved) =>
+      withExternal((translate) => ({
         tasks: [
           { type: "statement", sql: duck.createOrReplace(resolved, "view", translate(a.query ?? "", a.fileName)) },
           { type: "assertion", sql: `select count(*) as row_count from ${resolved}` },
         ],
-      });
-    },
+      })),
     createSchema(t) {
       return `create schema if not exists ${duckdbSchemaName(t, cfg.defaultDatabase)}`;
     },
