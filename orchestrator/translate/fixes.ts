@@ -1,5 +1,6 @@
+import { DUCKDB_TO_BIGQUERY_TYPES } from "../warehouse/duckdb-names";
 import { lex, text } from "./lexer";
-import type { CallRule, Rule } from "./rewrite";
+import { unquote, type CallRule, type Rule } from "./rewrite";
 
 /**
  * Text passes around polyglot for BigQuery functions it translates with different results
@@ -126,8 +127,6 @@ function dateArith(name: string, a: string[], reject: Reject): string {
   return `CAST(${name}(${a[0]}, INTERVAL ${m[1]} ${p.toUpperCase()}) AS DATE)`;
 }
 
-const unquote = (part: string) => part.replace(/^[`"]|[`"]$/g, "");
-
 /**
  * Only `dataset.INFORMATION_SCHEMA.COLUMNS`: the dataset belongs to the default project, as in a
  * two-part table name. A project or region qualifier is refused: which DuckDB schemas it covers
@@ -144,13 +143,8 @@ function informationSchema(parts: string[], reject: Reject): string {
   return `VW__INFORMATION_SCHEMA_COLUMNS('${dataset}')`;
 }
 
-/** DuckDB type names (as information_schema writes them) → BigQuery's; other types have no faithful name (NULL). */
-const BIGQUERY_TYPE_NAMES: [string, string][] = [
-  ...["VARCHAR", "UUID"].map((t): [string, string] => [t, "STRING"]),
-  ...["BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"].map((t): [string, string] => [t, "INT64"]),
-  ["DOUBLE", "FLOAT64"], ["FLOAT", "FLOAT64"], ["BOOLEAN", "BOOL"], ["DECIMAL(38,9)", "NUMERIC"], ["BLOB", "BYTES"],
-  ["TIMESTAMP", "TIMESTAMP"], ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP"], ["DATE", "DATE"], ["TIME", "TIME"], ["INTERVAL", "INTERVAL"], ["JSON", "JSON"],
-];
+/** DuckDB type names → BigQuery's; NUMERIC is the translator's DECIMAL(38, 9); other types have no faithful name (NULL). */
+const BIGQUERY_TYPE_NAMES: [string, string][] = [...Object.entries(DUCKDB_TO_BIGQUERY_TYPES), ["DECIMAL(38,9)", "NUMERIC"]];
 
 export const postRules: Record<string, CallRule> = {
   // BigQuery's COLUMNS view for one dataset: the columns DuckDB can give faithfully (no table_catalog,

@@ -21,7 +21,7 @@ import {
 } from "@duckdb/node-api";
 import type { Target } from "../compile/graph";
 import { WarehouseError } from "../errors";
-import { duckdbSchema } from "./duckdb-names";
+import { DUCKDB_TO_BIGQUERY_TYPES, duckdbSchema } from "./duckdb-names";
 import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
 
 export class DuckdbWarehouse implements Warehouse {
@@ -131,17 +131,10 @@ function scalar(v: unknown): unknown {
   return v;
 }
 
-const TYPES: Record<string, string> = {
-  VARCHAR: "STRING", UUID: "STRING", BIGINT: "INT64", INTEGER: "INT64", SMALLINT: "INT64", TINYINT: "INT64",
-  HUGEINT: "INT64", UBIGINT: "INT64", UINTEGER: "INT64", USMALLINT: "INT64", UTINYINT: "INT64",
-  DOUBLE: "FLOAT64", FLOAT: "FLOAT64", BOOLEAN: "BOOL", DATE: "DATE", TIMESTAMP: "TIMESTAMP",
-  "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", TIME: "TIME", INTERVAL: "INTERVAL", JSON: "JSON", BLOB: "BYTES",
-};
-
 /** DuckDB's information_schema type name in BigQuery's vocabulary. */
 function bigqueryType(duck: string): string {
   if (duck.endsWith("[]")) return `ARRAY<${bigqueryType(duck.slice(0, -2))}>`;
   if (duck.startsWith("DECIMAL")) return "NUMERIC";
   if (duck.startsWith("STRUCT")) return "STRUCT";
-  return TYPES[duck] ?? duck;
+  return DUCKDB_TO_BIGQUERY_TYPES[duck] ?? duck;
 }
