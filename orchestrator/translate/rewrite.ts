@@ -49,6 +49,9 @@ export function rewriteCalls(sql: string, dialect: "bigquery" | "duckdb", rules:
   return out;
 }
 
+/** A name part without its backticks or double quotes. */
+export const unquote = (part: string) => part.replace(/^[`"]|[`"]$/g, "");
+
 const isNamePart = (t: Token | undefined) => t !== undefined && (t.kind === "word" || t.kind === "backtick" || t.kind === "dquote");
 
 /** The dotted name starting at `start` (a.b.c, no spaces) when one of its parts has a NameRule. */
@@ -62,7 +65,7 @@ function dottedName(tokens: Token[], start: number, rules: Record<string, Rule>)
   }
   if (parts.length < 2) return undefined;
   for (const part of parts) {
-    const rule = rules[part.replace(/^[`"]|[`"]$/g, "").toUpperCase()];
+    const rule = rules[unquote(part).toUpperCase()];
     if (rule && typeof rule !== "function") return { parts, end, rule };
   }
   return undefined;

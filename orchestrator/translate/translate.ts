@@ -64,7 +64,6 @@ export function translateToDuckdb(sql: string, ctx: TranslateContext): string {
   return out.sql.map((s) => postPass(s, targets, ctx)).join(";\n");
 }
 
-/** Kinds of every AST node (generic function calls by their uppercase name). */
 /** The allow-list keys a BigQuery statement uses (node kinds and function names), allowed or not. */
 export function constructsOf(sql: string): Set<string> {
   if (!polyglot) throw new Error("call initTranslator() before constructsOf()");
@@ -72,6 +71,7 @@ export function constructsOf(sql: string): Set<string> {
   return parsed.success ? constructs(parsed.ast, polyglot) : new Set();
 }
 
+/** Kinds of every AST node (generic function calls by their uppercase name). */
 function constructs(ast: unknown, sdk: Polyglot): Set<string> {
   const found = new Set<string>();
   const visit = (v: unknown): void => {
