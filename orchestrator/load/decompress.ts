@@ -15,7 +15,7 @@ type Compression = "none" | "gzip" | "zip";
 const CHUNK = 1 << 20;
 const read = (file: string) => fs.createReadStream(file, { highWaterMark: CHUNK });
 
-function detectCompression(file: string): Compression {
+export function detectCompression(file: string): Compression {
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
   const fd = fs.openSync(file, "r");
   try {

@@ -6,6 +6,7 @@ import { unzipSync } from "fflate";
 import { InputError, WarehouseError } from "../errors";
 import { openDuckdb } from "../warehouse/duckdb";
 import { duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { detectCompression } from "./decompress";
 import { decodeText, PARSERS, type ParseOptions, type Parsed, type Row } from "./economic-parse";
 import { ECONOMIC_TABLES, type EconomicSource, type EconomicTable, type EconomicType } from "./economic-schema";
 
@@ -81,10 +82,10 @@ interface Member {
 
 /** The file's bytes, gunzipped; a zip gives each of its CSV members. */
 function readMembers(file: string): Member[] {
-  if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
+  const compression = detectCompression(file);
   const bytes = fs.readFileSync(file);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return [{ file, bytes: zlib.gunzipSync(bytes) }];
-  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50) {
+  if (compression === "gzip") return [{ file, bytes: zlib.gunzipSync(bytes) }];
+  if (compression === "zip") {
     const entries = Object.entries(unzipSync(bytes)).filter(([name]) => /\.csv$/i.test(name));
     if (entries.length === 0) throw new InputError(`${file}: the zip holds no .csv file`);
     return entries.map(([name, data]) => ({ file: `${file}/${name}`, bytes: data }));
