@@ -2,10 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureAppSchema, seed } from "../orchestrator/cli/seed";
-import { economicSampleFiles, sampleFiles } from "../orchestrator/cli/start";
+import { loadSamples } from "../orchestrator/cli/start";
 import { loadConfig } from "../orchestrator/config";
-import { loadEconomicFiles } from "../orchestrator/load/economic";
-import { loadGdeltFiles } from "../orchestrator/load/gdelt";
 import { formatTable, log } from "../orchestrator/log";
 import { executeRun } from "../orchestrator/run/execute";
 
@@ -19,11 +17,8 @@ export async function benchLocalRun(): Promise<Record<string, number>> {
     const config = loadConfig({ home });
     let t = performance.now();
     const file = path.join(home, "warehouse.duckdb");
-    const loaded = await loadGdeltFiles(file, sampleFiles());
-    let rows = loaded.reduce((a, r) => a + r.rows, 0);
-    for (const source of ["fred", "worldbank", "comtrade"] as const) {
-      rows += (await loadEconomicFiles(file, source, economicSampleFiles(source))).reduce((a, r) => a + r.rows, 0);
-    }
+    const { gdelt, economic } = await loadSamples(file);
+    const rows = [...gdelt, ...economic].reduce((a, r) => a + r.rows, 0);
     const load = (performance.now() - t) / 1000;
     const timings: Record<string, number> = { load };
     // The application's tables exist and hold the events of a first run, as after npm start.

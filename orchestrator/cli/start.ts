@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
-import { loadEconomicFiles } from "../load/economic";
+import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
 import { ECONOMIC_TABLES, type EconomicSource } from "../load/economic-schema";
-import { loadGdeltFiles } from "../load/gdelt";
+import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
 import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
 import { executeRun } from "../run/execute";
@@ -18,7 +18,7 @@ import { ensureAppSchema, seed } from "./seed";
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
 
 /** The bundled sample files: real GDELT slices plus the labelled synthetic mentions. */
-export function sampleFiles(): string[] {
+function sampleFiles(): string[] {
   const out: string[] = [];
   for (const folder of ["gdelt", "gdelt-synthetic"]) {
     const dir = path.join(SAMPLES, folder);
@@ -29,9 +29,17 @@ export function sampleFiles(): string[] {
 }
 
 /** The bundled economic downloads per source (samples/economic/<source>/). */
-export function economicSampleFiles(source: EconomicSource): string[] {
+function economicSampleFiles(source: EconomicSource): string[] {
   const dir = path.join(SAMPLES, "economic", source);
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((name) => path.join(dir, name)) : [];
+}
+
+/** Loads every bundled sample into a warehouse file: GDELT files loaded before are skipped, economic rows upserted. */
+export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult[]; economic: EconomicLoadResult[] }> {
+  const gdelt = await loadGdeltFiles(file, sampleFiles());
+  const economic: EconomicLoadResult[] = [];
+  for (const source of Object.keys(ECONOMIC_TABLES) as EconomicSource[]) economic.push(...(await loadEconomicFiles(file, source, economicSampleFiles(source))));
+  return { gdelt, economic };
 }
 
 export async function topSpikes(config: Config, project: ProjectDefaults, limit = 10): Promise<Record<string, unknown>[]> {
@@ -66,16 +74,11 @@ export function register(program: Command): void {
     .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes and the Vertex AI training-data check")
     .action(async () => {
       const config = loadConfig(program.opts());
-      const files = sampleFiles();
-      log.info(`loading ${files.length} bundled sample file(s) (skipped when already loaded)`);
-      const loaded = await loadGdeltFiles(warehouseFile(config), files);
-      const rows = loaded.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
-      log.info(`${rows} new rows loaded`);
-      for (const source of Object.keys(ECONOMIC_TABLES) as EconomicSource[]) {
-        const results = await loadEconomicFiles(warehouseFile(config), source, economicSampleFiles(source));
-        const inserted = results.reduce((a, r) => a + r.inserted + r.updated, 0);
-        log.info(`${source}: ${inserted} new or changed rows from ${results.filter((r) => r.status === "loaded").length} bundled file(s)`);
-      }
+      log.info("loading the bundled sample (GDELT files loaded before are skipped)");
+      const { gdelt, economic } = await loadSamples(warehouseFile(config));
+      const rows = gdelt.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
+      const changed = economic.reduce((a, r) => a + r.inserted + r.updated, 0);
+      log.info(`${rows} new GDELT rows, ${changed} new or changed economic rows`);
       // The application's events come from the focus GDELT events the first run builds: seed
       // them into the (local) application tables, then run again to read them back.
       await ensureAppSchema(config);

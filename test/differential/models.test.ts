@@ -1,12 +1,10 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../orchestrator/cli/main";
-import { economicSampleFiles, sampleFiles } from "../../orchestrator/cli/start";
+import { loadSamples } from "../../orchestrator/cli/start";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { targetName, type CompiledGraph, type Target } from "../../orchestrator/compile/graph";
 import { extractExternalQueries, EXTERNAL_SCHEMA } from "../../orchestrator/federated/extract";
-import { loadEconomicFiles } from "../../orchestrator/load/economic";
-import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { buildPlan } from "../../orchestrator/plan/plan";
 import { readResults } from "../../orchestrator/run/results";
 import { initTranslator, translateToDuckdb } from "../../orchestrator/translate/translate";
@@ -72,8 +70,7 @@ describe("the project's models: ZetaSQL's reference evaluator vs the local DuckD
   beforeAll(async () => {
     database = await freshDatabase("vw_differential");
     process.env.DATABASE_URL = database.url;
-    await loadGdeltFiles(file, sampleFiles());
-    for (const source of ["fred", "worldbank", "comtrade"] as const) await loadEconomicFiles(file, source, economicSampleFiles(source));
+    await loadSamples(file);
     db = await openDuckdb(file, { defaultDatabase: "venezuelawatch" });
     for (const sql of PRUNE) await db.execute(sql);
     await db.close();

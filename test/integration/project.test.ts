@@ -1,9 +1,7 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../orchestrator/cli/main";
-import { economicSampleFiles, sampleFiles } from "../../orchestrator/cli/start";
-import { loadEconomicFiles } from "../../orchestrator/load/economic";
-import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
+import { loadSamples } from "../../orchestrator/cli/start";
 import { readResults } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { freshDatabase } from "../helpers/pg";
@@ -40,8 +38,7 @@ describe("the project on the bundled sample", () => {
   it("runs every action, then the same again incrementally and with --full-refresh", async () => {
     const home = tempHome();
     const file = path.join(home, "warehouse.duckdb");
-    await loadGdeltFiles(file, sampleFiles());
-    for (const source of ["fred", "worldbank", "comtrade"] as const) await loadEconomicFiles(file, source, economicSampleFiles(source));
+    await loadSamples(file);
     const snapshot = async () => {
       const db = await openDuckdb(file, { defaultDatabase: "venezuelawatch" });
       try {
