@@ -45,12 +45,12 @@ export function decodeText(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-interface Record_ {
+interface CsvRecord {
   fields: string[];
   line: number;
 }
 
-function records(file: string, text: string): Record_[] {
+function records(file: string, text: string): CsvRecord[] {
   // Some exports end lines with CR CR LF; any run of CRs before LF, or a lone CR, ends one line.
   text = text.replace(/\r+\n?/g, "\n");
   try {
