@@ -13,7 +13,7 @@ export interface AnalystQuery {
   params: Record<string, unknown>;
 }
 
-export const APP_TABLES = ["events", "entity_mentions", "entities"] as const;
+const APP_TABLES = ["events", "entity_mentions", "entities"] as const;
 /** BigQuery names (`project.dataset.table`) of the application tables, by table name. */
 export type AppTables = Record<(typeof APP_TABLES)[number], string>;
 
@@ -38,10 +38,9 @@ export function appTables(graph: CompiledGraph): AppTables {
 export async function runAnalystQuery<T = Record<string, unknown>>(warehouse: Warehouse, graph: CompiledGraph, query: AnalystQuery): Promise<T[]> {
   let sql = query.sql;
   if (warehouse.dialect === "duckdb") {
-    const t = await import("../translate/translate");
-    await t.initTranslator();
+    const { translateToDuckdbAsync } = await import("../translate/translate");
     const cfg = graph.projectConfig;
-    sql = t.translateToDuckdb(sql, { defaultDatabase: cfg.defaultDatabase, defaultSchema: cfg.defaultSchema, file: "vwatch query" });
+    sql = await translateToDuckdbAsync(sql, { defaultDatabase: cfg.defaultDatabase, defaultSchema: cfg.defaultSchema, file: "vwatch query" });
   }
   return warehouse.query<T>(sql, query.params);
 }
