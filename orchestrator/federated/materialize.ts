@@ -90,8 +90,6 @@ export async function materializeExternalQueries(
   pg: PgSink,
   warehouse: Warehouse,
   queries: ExternalQuery[],
-  /** The project's default database: the translator resolved the stand-in names against it. */
-  defaultDatabase: string | undefined,
   file?: string,
 ): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-external-"));
@@ -101,7 +99,8 @@ export async function materializeExternalQueries(
       const columns = await typedColumns(pg, q, file);
       const csv = path.join(dir, `${q.table}.csv`);
       await pg.copyOut(`copy (${q.sql}) to stdout with (format csv)`, csv);
-      const relation = duckdbTableName({ database: defaultDatabase, schema: EXTERNAL_SCHEMA, name: q.table }, defaultDatabase);
+      // A dataset of the default project: a DuckDB schema of the same name.
+      const relation = duckdbTableName({ schema: EXTERNAL_SCHEMA, name: q.table }, undefined);
       const spec = columns.map((c) => `${duckdbString(c.name)}: ${duckdbString(c.duckdb)}`).join(", ");
       await warehouse.execute(
         `create or replace table ${relation} as select * from read_csv(${duckdbString(csv)}, columns = {${spec}}, ` +

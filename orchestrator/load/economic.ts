@@ -40,12 +40,12 @@ const DUCKDB_TYPES: Record<EconomicType, string> = { STRING: "VARCHAR", INT64: "
 
 const tableName = (table: EconomicTable) => duckdbTableName(table.target, undefined);
 
-/** Creates the raw economic tables that do not exist yet, empty. */
-export async function ensureEconomicTables(db: DuckDBConnection): Promise<void> {
+/** Creates the raw economic tables that do not exist yet, empty, with DuckDB statements run by `execute`. */
+export async function ensureEconomicTables(execute: (sql: string) => Promise<unknown>): Promise<void> {
   for (const table of Object.values(ECONOMIC_TABLES) as EconomicTable[]) {
     const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.type]}${c.required ? " not null" : ""}`);
-    await db.run(`create schema if not exists ${duckdbSchemaName(table.target, undefined)}`);
-    await db.run(`create table if not exists ${tableName(table)} (${columns.join(", ")})`);
+    await execute(`create schema if not exists ${duckdbSchemaName(table.target, undefined)}`);
+    await execute(`create table if not exists ${tableName(table)} (${columns.join(", ")})`);
   }
 }
 
@@ -65,7 +65,7 @@ export async function loadEconomicFiles(
   }
   // Read and parse everything first: a bad file stops the command before any table changes.
   const parsed = files.flatMap((file) => readMembers(file)).map((m) => parseMember(source, m, opts));
-  await ensureEconomicTables(db);
+  await ensureEconomicTables((sql) => db.run(sql));
   const results: EconomicLoadResult[] = [];
   for (const p of parsed) {
     const result = "skip" in p ? p.skip : await upsert(db, ECONOMIC_TABLES[source], p.file, p.parsed);

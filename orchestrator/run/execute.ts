@@ -11,7 +11,6 @@ import { buildPlan, type Plan, type PlannedAction, type WarehouseState } from ".
 import type { PgSink } from "../sink/connect";
 import { selectActions, type Selection } from "../plan/select";
 import { ensureEconomicTables } from "../load/economic";
-import { DuckdbWarehouse } from "../warehouse/duckdb";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
 import { latestMentionDay } from "./as-of";
@@ -73,10 +72,10 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   const startedAt = new Date().toISOString();
   let graph = compileWithVars(config, request.vars);
   const warehouse = await openWarehouse(config, graph.projectConfig);
-  const federated = federatedSource(config, warehouse, graph.projectConfig.defaultDatabase);
+  const federated = federatedSource(config, warehouse);
   try {
     // Locally the economic source tables exist from the start, empty until `vwatch load fred|…`.
-    if (warehouse instanceof DuckdbWarehouse) await ensureEconomicTables(warehouse.connection);
+    if (warehouse.dialect === "duckdb") await ensureEconomicTables((sql) => warehouse.execute(sql));
     // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
     if (graph.projectConfig.vars?.as_of === "") {
       const day = await latestMentionDay(graph, warehouse);
@@ -126,13 +125,13 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
  * The local answer to EXTERNAL_QUERY: the configured PostgreSQL, opened (or the embedded one
  * started) only when an action needs it, and kept for the rest of the run.
  */
-function federatedSource(config: Config, warehouse: Warehouse, defaultDatabase: string | undefined) {
+function federatedSource(config: Config, warehouse: Warehouse) {
   let sink: Promise<PgSink> | undefined;
   return {
     materialize: async (action: PlannedAction) => {
       sink ??= import("../sink/connect").then((m) => m.openSink(config));
       const { materializeExternalQueries } = await import("../federated/materialize");
-      await materializeExternalQueries(await sink, warehouse, action.externalQueries ?? [], defaultDatabase, action.fileName);
+      await materializeExternalQueries(await sink, warehouse, action.externalQueries ?? [], action.fileName);
     },
     close: async () => {
       if (sink) await (await sink.catch(() => undefined))?.close();
