@@ -49,9 +49,16 @@ export class PgSink {
   }
 
   async execute<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<ExecuteResult<T>> {
-    try {
+    return this.guard(sql, async () => {
       const result = await this.client.query(sql, params);
       return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    });
+  }
+
+  /** Runs fn, turning any failure into a SinkError that names the server and the statement, never the password. */
+  private async guard<T>(sql: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
     } catch (e) {
       throw sinkError(e, this.target, firstWords(sql), this.secret);
     }
@@ -76,32 +83,24 @@ export class PgSink {
 
   /** COPY … FROM STDIN fed with text chunks; returns the rows copied. */
   async copyIn(sql: string, chunks: Iterable<string>): Promise<number> {
-    try {
+    return this.guard(sql, async () => {
       const stream = this.client.query(copyFrom(sql));
       await pipeline(Readable.from(chunks, { objectMode: false }), stream);
       return Number(stream.rowCount ?? 0);
-    } catch (e) {
-      throw sinkError(e, this.target, firstWords(sql), this.secret);
-    }
+    });
   }
 
   /** The result columns of a query, without running it to completion (PostgreSQL type OIDs). */
   async describe(sql: string): Promise<{ name: string; dataTypeID: number }[]> {
-    try {
+    return this.guard(sql, async () => {
       const result = await this.client.query(`select * from (${sql}) as described limit 0`);
       return result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
-    } catch (e) {
-      throw sinkError(e, this.target, firstWords(sql), this.secret);
-    }
+    });
   }
 
   /** COPY … TO STDOUT into a file. */
   async copyOut(sql: string, file: string): Promise<void> {
-    try {
-      await pipeline(this.client.query(copyTo(sql)), createWriteStream(file));
-    } catch (e) {
-      throw sinkError(e, this.target, firstWords(sql), this.secret);
-    }
+    return this.guard(sql, () => pipeline(this.client.query(copyTo(sql)), createWriteStream(file)));
   }
 
   async close(): Promise<void> {
