@@ -7,7 +7,7 @@ import { openSink, type PgSink } from "../orchestrator/sink/connect";
 import { migrate } from "../orchestrator/sink/migrate";
 import { copyChunks, parseLine, readSpikeLines, SPIKE_COLUMNS } from "../orchestrator/sink/spike-rows";
 import { SPIKES_PG_TABLE, syncSpikes } from "../orchestrator/sink/sync-spikes";
-import { openDuckdb, type DuckdbWarehouse } from "../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../orchestrator/warehouse/duckdb";
 import { median } from "./util";
 
 /**

@@ -88,7 +88,7 @@ export function riskDimensions(riskScore: number, eventCode: string | null, root
   };
 }
 
-export const entityType = (typeCode: string | null): string =>
+const entityType = (typeCode: string | null): string =>
   !typeCode ? "location" : GOVERNMENT.has(typeCode) ? "government" : "organization";
 
 function tableOf(graph: CompiledGraph, name: string) {

@@ -8,10 +8,10 @@ import type { Target } from "../compile/graph";
 import { param, relationName } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
 
-export const VERTEX_LIMITS = { minColumns: 3, maxColumns: 100, minRows: 1_000, maxRows: 100_000_000, maxTimeSteps: 3_000 };
+const VERTEX_LIMITS = { minColumns: 3, maxColumns: 100, minRows: 1_000, maxRows: 100_000_000, maxTimeSteps: 3_000 };
 
 /** The roles of entity_risk_training_data's columns when Vertex AI trains on it. */
-export const TRAINING_COLUMNS = { target: "risk_score", time: "mentioned_at", seriesId: "entity_id" };
+const TRAINING_COLUMNS = { target: "risk_score", time: "mentioned_at", seriesId: "entity_id" };
 
 const NUMERIC_TYPES = ["INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC"];
 const TIME_TYPES = ["TIMESTAMP", "DATE", "DATETIME"];
@@ -34,9 +34,9 @@ export interface Measurements {
   };
 }
 
-export type CheckStatus = "pass" | "warn" | "fail";
+type CheckStatus = "pass" | "warn" | "fail";
 
-export interface RequirementResult {
+interface RequirementResult {
   requirement: string;
   /** hard: Vertex AI refuses the data; soft: reported as a warning (e.g. too few rows for a local sample). */
   level: "hard" | "soft";
@@ -44,7 +44,7 @@ export interface RequirementResult {
   measured: string | number;
 }
 
-export interface VertexReport {
+interface VertexReport {
   table: string;
   requirements: RequirementResult[];
   /** False when a hard requirement failed. */

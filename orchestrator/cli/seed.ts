@@ -23,7 +23,7 @@ export async function seed(config: Config): Promise<SeedResult> {
   }
 }
 
-export function reportSeed(result: SeedResult): void {
+function reportSeed(result: SeedResult): void {
   const rows = Object.entries(result).map(([table, r]) => [table, r.read, r.inserted, r.read - r.inserted]);
   log.out(formatTable(["rows", "from warehouse", "inserted", "already there"], rows));
 }

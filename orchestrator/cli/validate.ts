@@ -26,7 +26,7 @@ export async function validateAndReport(config: Config, graph: CompiledGraph, op
 }
 
 /** Validates a compiled graph; EXTERNAL_QUERY columns come from the application's declared schema. */
-export async function validateProject(config: Config, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
+async function validateProject(config: Config, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
   const started = process.hrtime.bigint();
   // The gRPC client and its protos load only when validation runs, not for every command.
   const { validateGraph } = await import("../validate/validate");
@@ -45,7 +45,7 @@ export async function validateProject(config: Config, graph: CompiledGraph): Pro
  * what could not be checked as warnings, actions skipped because of the same upstream failure
  * on one line. `toStderr` keeps stdout for the JSON graph of `compile --json --validate`.
  */
-export function printReport(report: ValidationReport & { seconds?: number }, json: boolean, toStderr = false): void {
+function printReport(report: ValidationReport & { seconds?: number }, json: boolean, toStderr = false): void {
   if (json) {
     log.out(JSON.stringify(report, null, 2));
     return;

@@ -59,7 +59,7 @@ function literal(arg: Token[]): string | undefined {
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", a: "\x07", "\\": "\\", "'": "'", '"': '"', "`": "`", "?": "?" };
 
 /** A BigQuery string literal's value: '…', "…", '''…''', """…""", r-prefixed raw strings. */
-export function decodeString(token: string): string | undefined {
+function decodeString(token: string): string | undefined {
   const prefix = /^[rRbB]*/.exec(token)![0];
   if (/b/i.test(prefix)) return undefined;
   const body = token.slice(prefix.length);

@@ -55,7 +55,7 @@ export function parseRange(from: string, to: string): { from: TimeBound; to: Tim
   return range;
 }
 
-export const MAX_LIMIT = 10_000;
+const MAX_LIMIT = 10_000;
 
 export function parseLimit(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -64,7 +64,7 @@ export function parseLimit(text: string | undefined, fallback: number): number {
   return n;
 }
 
-export const BUCKETS = ["day", "week", "month"] as const;
+const BUCKETS = ["day", "week", "month"] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export function parseBucket(text: string): Bucket {

@@ -6,7 +6,7 @@ import type { Warehouse } from "../warehouse/warehouse";
 export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning";
 
 /** Tag that makes an assertion warning-level (e.g. a size that only matters in production). */
-export const WARNING_TAG = "warning";
+const WARNING_TAG = "warning";
 
 export interface ActionResult {
   name: string;

@@ -23,7 +23,7 @@ export class ExternalQueryError extends VwatchError {
   }
 }
 
-export interface AppSchemaDescriber {
+interface AppSchemaDescriber {
   describe: DescribeExternalQuery;
   close(): Promise<void>;
 }

@@ -38,7 +38,7 @@ export interface CatalogTvf {
   columns: CatalogColumn[];
 }
 
-export interface CatalogInput {
+interface CatalogInput {
   tables: CatalogTable[];
   /** The project that `dataset.table` (two-part names) belongs to. */
   defaultProject?: string;
@@ -67,7 +67,7 @@ const SCALAR_KINDS = new Set([
 ]);
 
 /** Throws CatalogError unless `t` is a complete type BigQuery has. */
-export function checkType(t: TypeProto, where: string): void {
+function checkType(t: TypeProto, where: string): void {
   if (!t || typeof t.typeKind !== "string") throw new CatalogError(`${where}: no type`);
   if (SCALAR_KINDS.has(t.typeKind)) return;
   if (t.typeKind === "TYPE_ARRAY") {

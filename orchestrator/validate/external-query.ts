@@ -19,7 +19,7 @@ export interface ExternalCall {
 }
 
 /** The alias standing for one inner query (stable: derived from the connection and the query). */
-export const aliasOf = (query: ExternalQuery) => `EXTQ_${query.table.replace(/^q_/, "").slice(0, NAME.length - 5)}`;
+const aliasOf = (query: ExternalQuery) => `EXTQ_${query.table.replace(/^q_/, "").slice(0, NAME.length - 5)}`;
 
 /**
  * Renames every EXTERNAL_QUERY call whose arguments are string literals. Calls it cannot read

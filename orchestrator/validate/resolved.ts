@@ -10,7 +10,7 @@ type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A type with only the fields a catalog takes (the AST adds annotations and descriptors). */
-export function cleanType(t: TypeProto): TypeProto {
+function cleanType(t: TypeProto): TypeProto {
   switch (t.typeKind) {
     case "TYPE_ARRAY":
       return { typeKind: t.typeKind, arrayType: { elementType: cleanType(t.arrayType!.elementType) } };
@@ -51,7 +51,7 @@ export function outputColumns(statement: Node): CatalogColumn[] | undefined {
   return outputs?.map((c) => ({ name: c.name, type: cleanType(c.column.type) }));
 }
 
-export interface Created {
+interface Created {
   kind: "table" | "function";
   /** The name as written, e.g. ["p.d.t"] or ["d", "t"]. */
   namePath: string[];

@@ -6,7 +6,7 @@
  * Pure: works on the parse tree ZetaSQL returns.
  */
 
-export interface Range {
+interface Range {
   start: number;
   end: number;
 }
@@ -44,7 +44,7 @@ function concrete(n: Node): { kind: string; node: Node } {
 }
 
 /** Byte offsets (UTF-8, as ZetaSQL counts) to string offsets. */
-export function byteOffsets(text: string): (byte: number) => number {
+function byteOffsets(text: string): (byte: number) => number {
   if (!/[^\x00-\x7f]/.test(text)) return (b) => b;
   const starts: number[] = [];
   let byte = 0;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readJs, readSqlx, type Piece, type SourceFile, type Template } from "./sqlx-source";
 
-export interface SourcePosition {
+interface SourcePosition {
   file: string;
   line: number;
   column: number;

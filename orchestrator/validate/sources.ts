@@ -17,7 +17,7 @@ import type { CatalogColumn } from "./catalog";
 export type SourceSchemas = (target: Target) => CatalogColumn[] | undefined;
 
 /** Pseudo-columns of an ingestion-time partitioned table: readable, not part of `select *`. */
-export const INGESTION_TIME_PSEUDO_COLUMNS: CatalogColumn[] = [
+const INGESTION_TIME_PSEUDO_COLUMNS: CatalogColumn[] = [
   { name: PARTITION_COLUMN, type: { typeKind: "TYPE_TIMESTAMP" }, pseudo: true },
   { name: "_PARTITIONDATE", type: { typeKind: "TYPE_DATE" }, pseudo: true },
 ];
@@ -34,7 +34,7 @@ export const gdeltSchemas: SourceSchemas = (target) => {
 };
 
 /** The raw economic tables the loaders fill, in the default project (any project matches). */
-export const economicSchemas: SourceSchemas = (target) => {
+const economicSchemas: SourceSchemas = (target) => {
   const table = Object.values(ECONOMIC_TABLES).find((t) => sameTarget(t.target, { ...target, database: undefined }));
   return table && columnsOf(table.columns);
 };

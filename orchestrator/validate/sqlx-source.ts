@@ -17,7 +17,7 @@ export type Piece =
 export type Template = Piece[];
 
 /** A string literal or object key of the config block, with the object keys enclosing it. */
-export interface ConfigLiteral {
+interface ConfigLiteral {
   value: string;
   start: number;
   exact: boolean;
@@ -199,7 +199,7 @@ function templateLiteral(text: string, at: number): { template: Template; end: n
 }
 
 /** Offset of the `close` character ending a JS region that starts at `from` (balanced, string- and comment-aware). */
-export function jsEnd(text: string, from: number, close: string): number {
+function jsEnd(text: string, from: number, close: string): number {
   let depth = 0;
   let i = from;
   while (i < text.length) {

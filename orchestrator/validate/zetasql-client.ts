@@ -18,7 +18,7 @@ export interface LanguageOptions {
 }
 
 /** A gRPC failure from the server: ZetaSQL reports analysis errors as INVALID_ARGUMENT. */
-export interface ServiceError extends Error {
+interface ServiceError extends Error {
   code: number;
   details: string;
 }
