@@ -22,18 +22,12 @@ import { aliasExternalQueries, unalias, type ExternalCall } from "./external-que
 import { createdObject, expressionType, outputColumns } from "./resolved";
 import { looksLikeScript, scriptUnits, type ScriptUnit } from "./script";
 import { nameInMessage, SourceMapper, offsetOfZetaSqlPosition, splitZetaSqlMessage, type StatementOrigin } from "./source-map";
-import { columnsOf, projectSources, type SourceSchemas } from "./sources";
+import { columnsOf, projectSources } from "./sources";
 import type { Diagnostic, ValidationReport } from "./report";
 import { isAnalysisError, sharedClient, type CatalogHandle, type ZetaSqlClient } from "./zetasql-client";
 
-export type { Diagnostic, ValidationReport } from "./report";
-export { formatDiagnostic } from "./report";
-
 export interface ValidateOptions {
   projectDir: string;
-  client?: ZetaSqlClient;
-  /** Column types of declarations; default: the GDELT loader's schema. */
-  sourceSchemas?: SourceSchemas;
   /** Result columns of an EXTERNAL_QUERY inner query (BigQuery types); without it such statements are not validated. */
   describeExternalQuery?: (query: ExternalQuery, file?: string) => Promise<Column[]>;
 }
@@ -69,7 +63,7 @@ class Validator {
   private catalog?: CatalogState;
 
   constructor(graph: CompiledGraph, private readonly options: ValidateOptions) {
-    this.client = options.client ?? sharedClient();
+    this.client = sharedClient();
     this.mapper = new SourceMapper(options.projectDir);
     this.cfg = graph.projectConfig;
     // Disabled actions are validated too: they still run somewhere, or will again.
@@ -80,9 +74,8 @@ class Validator {
 
   async run(): Promise<ValidationReport> {
     const catalog = (this.catalog = new CatalogState(this.client, await this.client.languageOptions(), await this.client.builtinFunctionNames(), this.cfg));
-    const schemas = this.options.sourceSchemas ?? projectSources;
     for (const d of this.graph.declarations ?? []) {
-      const columns = schemas(d.target);
+      const columns = projectSources(d.target);
       if (columns) catalog.add({ path: catalog.path(d.target), columns });
       else this.unavailable.set(targetName(d.target), { reason: "has no stated column types", root: targetName(d.target) });
     }
@@ -287,19 +280,14 @@ class Validator {
   }
 }
 
-/** Actions grouped so that each group depends only on earlier groups. */
+/** Actions grouped so that each group depends only on earlier groups (the plan lists dependencies first). */
 function levels(actions: PlannedAction[]): PlannedAction[][] {
-  const byName = new Map(actions.map((a) => [a.name, a]));
   const level = new Map<string, number>();
-  const of = (a: PlannedAction): number => {
-    if (!level.has(a.name)) {
-      level.set(a.name, 0);
-      const deps = a.dependencies.map((d) => byName.get(d)).filter((d): d is PlannedAction => !!d);
-      level.set(a.name, deps.length ? Math.max(...deps.map(of)) + 1 : 0);
-    }
-    return level.get(a.name)!;
-  };
   const out: PlannedAction[][] = [];
-  for (const a of actions) (out[of(a)] ??= []).push(a);
-  return out.filter(Boolean);
+  for (const a of actions) {
+    const l = Math.max(-1, ...a.dependencies.map((d) => level.get(d) ?? -1)) + 1;
+    level.set(a.name, l);
+    (out[l] ??= []).push(a);
+  }
+  return out;
 }
