@@ -26,27 +26,40 @@ export function extractExternalQueries(sql: string, file?: string): { sql: strin
   const queries: ExternalQuery[] = [];
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const open = nextCode(tokens, i + 1);
-    if (!isWord(tokens[i], "EXTERNAL_QUERY") || tokens[open]?.text !== "(") {
+    const call = externalCallAt(tokens, i);
+    if (!call) {
       out.push(tokens[i].text);
       continue;
     }
-    const close = matchParen(tokens, open);
-    const args = splitArgs(tokens, open, close < 0 ? tokens.length : close).map(literal);
-    if (close < 0 || args.length < 2 || args.length > 3 || args.some((a) => a === undefined)) {
+    if (!call.query) {
       throw new UnsupportedSqlError(
         "EXTERNAL_QUERY form",
         `${file ?? "SQL"}: EXTERNAL_QUERY needs a connection id and a query as string literals, e.g. EXTERNAL_QUERY("app", """select id from t""")`,
       );
     }
-    const [connection, query] = args as string[];
-    const inner = query.trim().replace(/;\s*$/, "");
-    const table = `q_${createHash("sha256").update(`${connection}\n${inner}`).digest("hex").slice(0, 16)}`;
-    if (!queries.some((q) => q.table === table)) queries.push({ table, connection, sql: inner });
-    out.push(`\`${EXTERNAL_SCHEMA}.${table}\``);
-    i = close;
+    const q = call.query;
+    if (!queries.some((e) => e.table === q.table)) queries.push(q);
+    out.push(`\`${EXTERNAL_SCHEMA}.${q.table}\``);
+    i = call.close;
   }
   return { sql: out.join(""), queries };
+}
+
+/**
+ * The EXTERNAL_QUERY call whose name is token i: the token that closes it and, when its arguments
+ * are string literals (a connection id, a query, optional options), the query. Undefined when no
+ * call starts there.
+ */
+export function externalCallAt(tokens: Token[], i: number): { close: number; query?: ExternalQuery } | undefined {
+  const open = nextCode(tokens, i + 1);
+  if (!isWord(tokens[i], "EXTERNAL_QUERY") || tokens[open]?.text !== "(") return undefined;
+  const close = matchParen(tokens, open);
+  const args = splitArgs(tokens, open, close < 0 ? tokens.length : close).map(literal);
+  if (close < 0 || args.length < 2 || args.length > 3 || args.some((a) => a === undefined)) return { close };
+  const [connection, query] = args as string[];
+  const inner = query.trim().replace(/;\s*$/, "");
+  const table = `q_${createHash("sha256").update(`${connection}\n${inner}`).digest("hex").slice(0, 16)}`;
+  return { close, query: { table, connection, sql: inner } };
 }
 
 /** The value of an argument that is one BigQuery string literal, else undefined. */

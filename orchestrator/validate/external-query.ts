@@ -5,8 +5,8 @@
  * (EXTQ_ + 9 hex digits), which keeps every line and column of the statement where it was, and
  * the alias is registered with the columns the inner query returns on the application's schema.
  */
-import { extractExternalQueries, type ExternalQuery } from "../federated/extract";
-import { isWord, lex, matchParen, nextCode } from "../translate/lexer";
+import { externalCallAt, type ExternalQuery } from "../federated/extract";
+import { lex } from "../translate/lexer";
 
 const NAME = "EXTERNAL_QUERY";
 
@@ -32,25 +32,11 @@ export function aliasExternalQueries(sql: string): { sql: string; calls: Externa
   let out = "";
   let at = 0;
   for (let i = 0; i < tokens.length; i++) {
-    const open = nextCode(tokens, i + 1);
-    const close = isWord(tokens[i], NAME) && tokens[open]?.text === "(" ? matchParen(tokens, open) : -1;
-    if (close >= 0) {
-      const text = tokens.slice(i, close + 1).map((t) => t.text).join("");
-      let query: ExternalQuery | undefined;
-      try {
-        query = extractExternalQueries(text).queries[0];
-      } catch {
-        // Not string literals: left for ZetaSQL to report.
-      }
-      if (query) {
-        const alias = aliasOf(query);
-        calls.push({ alias, query, at });
-        out += alias;
-        at += tokens[i].text.length;
-        continue;
-      }
-    }
-    out += tokens[i].text;
+    // Calls whose arguments are not string literals stay, for ZetaSQL to report.
+    const query = externalCallAt(tokens, i)?.query;
+    const text = query ? aliasOf(query) : tokens[i].text;
+    if (query) calls.push({ alias: text, query, at });
+    out += text;
     at += tokens[i].text.length;
   }
   return { sql: out, calls };
