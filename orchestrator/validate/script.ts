@@ -5,6 +5,7 @@
  * IF/WHILE conditions), variable declarations and FOR … IN loops (whose variables later units read).
  * Pure: works on the parse tree ZetaSQL returns.
  */
+import { isWord, lex, nextCode } from "../translate/lexer";
 
 interface Range {
   start: number;
@@ -143,8 +144,11 @@ export function scriptUnits(script: Node, text: string): ScriptUnit[] {
   return units.sort((a, b) => a.start - b.start);
 }
 
+const SCRIPT_WORDS = new Set(["DECLARE", "BEGIN", "IF", "SET", "LOOP", "WHILE", "REPEAT", "FOR", "CASE", "RAISE", "CALL", "EXECUTE", "RETURN", "BREAK", "CONTINUE", "LEAVE", "ITERATE"]);
+
 /** Whether a task may hold more than one statement or script syntax (strings and comments aside). */
 export function looksLikeScript(sql: string): boolean {
-  const code = sql.replace(/'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`[^`]*`|--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\//g, " ");
-  return /;/.test(code) || /^\s*(declare|begin|if|set|loop|while|repeat|for|case|raise|call|execute|return|break|continue|leave|iterate)\b/i.test(code);
+  const tokens = lex(sql, "bigquery");
+  const first = tokens[nextCode(tokens, 0)];
+  return tokens.some((t) => t.kind === "punct" && t.text === ";") || (isWord(first) && SCRIPT_WORDS.has(first.text.toUpperCase()));
 }
