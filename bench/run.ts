@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureAppSchema, seed } from "../orchestrator/cli/seed";
+import { prepareAppData } from "../orchestrator/cli/seed";
 import { loadSamples } from "../orchestrator/cli/start";
 import { loadConfig } from "../orchestrator/config";
 import { formatTable, log } from "../orchestrator/log";
@@ -22,9 +22,7 @@ export async function benchLocalRun(): Promise<Record<string, number>> {
     const load = (performance.now() - t) / 1000;
     const timings: Record<string, number> = { load };
     // The application's tables exist and hold the events of a first run, as after npm start.
-    await ensureAppSchema(config);
-    await executeRun(config, {});
-    await seed(config);
+    await prepareAppData(config);
     for (const [label, request] of [["first run", {}], ["incremental run", {}], ["full refresh", { fullRefresh: true }]] as const) {
       t = performance.now();
       const record = await executeRun(config, request);

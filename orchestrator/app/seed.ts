@@ -97,14 +97,18 @@ function tableOf(graph: CompiledGraph, name: string) {
   return table;
 }
 
+/** The models seeding reads: a run of these (with their dependencies) is enough before seeding. */
+export const SEED_READS = ["int_gdelt_events", "stg_gdelt__mentions"];
+
 /** Reads the focus events and their mentions from the warehouse. */
 async function readGdelt(graph: CompiledGraph, warehouse: Warehouse) {
-  const eventsTable = tableOf(graph, "int_gdelt_events");
+  const [eventsModel, mentionsModel] = SEED_READS;
+  const eventsTable = tableOf(graph, eventsModel);
   if (!(await warehouse.tableMetadata(eventsTable.target))) {
     throw new InputError(`${targetName(eventsTable.target)} is not built yet: run \`vwatch run\` first`);
   }
   const events = relationName(warehouse.dialect, eventsTable.target, graph.projectConfig);
-  const mentions = relationName(warehouse.dialect, tableOf(graph, "stg_gdelt__mentions").target, graph.projectConfig);
+  const mentions = relationName(warehouse.dialect, tableOf(graph, mentionsModel).target, graph.projectConfig);
   const eventRows = await warehouse.query<GdeltEvent>(
     `select gdelt_event_id, title, source_url, source_name, event_type, location, risk_score, severity, mentioned_at,
        event_code, event_root_code, actor1_name, actor2_name, actor1_type_code, actor2_type_code

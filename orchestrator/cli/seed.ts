@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { APP_SCHEMA, seedAppData, type SeedResult } from "../app/seed";
+import { APP_SCHEMA, SEED_READS, seedAppData, type SeedResult } from "../app/seed";
 import { loadConfig, type Config } from "../config";
 import { formatTable, log } from "../log";
-import { compileWithVars } from "../run/execute";
-import { readResults } from "../run/results";
+import { compileWithVars, executeRun } from "../run/execute";
+import { readResults, type RunRecord } from "../run/results";
 import { withSink } from "../sink/connect";
 import { openWarehouse } from "../warehouse/open";
 
@@ -21,6 +21,18 @@ export async function seed(config: Config): Promise<SeedResult> {
   } finally {
     await warehouse.close();
   }
+}
+
+/**
+ * What a local demo needs before its run: the application's tables, filled from the focus events.
+ * Runs only the models seeding reads (and their dependencies) to get those; the run is returned
+ * when it failed, with nothing seeded.
+ */
+export async function prepareAppData(config: Config): Promise<{ run: RunRecord; seeded?: SeedResult }> {
+  await ensureAppSchema(config);
+  const run = await executeRun(config, { actions: SEED_READS, includeDeps: true });
+  if (run.summary.failed) return { run };
+  return { run, seeded: await seed(config) };
 }
 
 function reportSeed(result: SeedResult): void {

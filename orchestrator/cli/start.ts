@@ -13,7 +13,7 @@ import { textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
 import { checkVertex } from "./check";
 import { report, syncAfterRun } from "./run";
-import { ensureAppSchema, seed } from "./seed";
+import { prepareAppData } from "./seed";
 
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
 
@@ -79,12 +79,10 @@ export function register(program: Command): void {
       const rows = gdelt.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
       const changed = economic.reduce((a, r) => a + r.inserted + r.updated, 0);
       log.info(`${rows} new GDELT rows, ${changed} new or changed economic rows`);
-      // The application's events come from the focus GDELT events the first run builds: seed
-      // them into the (local) application tables, then run again to read them back.
-      await ensureAppSchema(config);
-      const first = await executeRun(config, {});
-      if (first.summary.failed) return report(first, false);
-      const seeded = await seed(config);
+      // The application's events come from the focus GDELT events: seed them into the (local)
+      // application tables, then run everything, which reads them back.
+      const { run: first, seeded } = await prepareAppData(config);
+      if (!seeded) return report(first, false);
       log.info(`application data: ${Object.entries(seeded).map(([t, r]) => `${r.inserted} new ${t}`).join(", ")}`);
       const record: RunRecord = await executeRun(config, {});
       report(record, false);
