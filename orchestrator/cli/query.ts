@@ -8,8 +8,6 @@ import { appTables, runAnalystQuery, type AnalystQuery, type AppTables } from ".
 import { HALF_LIFE_DAYS, referenceTimeQuery, trendingQuery, WINDOW_DAYS, type TrendingRow } from "../query/trending";
 import { compileWithVars } from "../run/execute";
 import { openWarehouse } from "../warehouse/open";
-import type { CompiledGraph } from "../compile/graph";
-import type { Warehouse } from "../warehouse/warehouse";
 
 const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "" : Number(x).toFixed(digits));
 const clip = (s: string | null | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? ""));
@@ -18,33 +16,33 @@ const clip = (s: string | null | undefined, n: number) => (s && s.length > n ? `
 async function withWarehouse(
   program: Command,
   opts: { warehouse?: string },
-  work: (ctx: { warehouse: Warehouse; graph: CompiledGraph; tables: AppTables; run: <T>(q: AnalystQuery) => Promise<T[]> }) => Promise<void>,
+  work: (ctx: { tables: AppTables; run: <T>(q: AnalystQuery) => Promise<T[]> }) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
   const graph = compileWithVars(config);
   const tables = appTables(graph);
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
-    await work({ warehouse, graph, tables, run: (q) => runAnalystQuery(warehouse, graph, q) });
+    await work({ tables, run: (q) => runAnalystQuery(warehouse, graph, q) });
   } finally {
     await warehouse.close();
   }
 }
+
+/** --from and --to, as recent-events and risk-trends read them. */
+const withRange = (cmd: Command) =>
+  cmd
+    .requiredOption("--from <time>", "first day (YYYY-MM-DD, from 00:00 UTC) or UTC timestamp")
+    .requiredOption("--to <time>", "last day, included through its end (23:59:59.999999 UTC), or a UTC timestamp (included)");
 
 export function register(program: Command): void {
   const query = program
     .command("query")
     .description("analyst queries over the application tables (events, entity_mentions, entities), on DuckDB or BigQuery");
 
-  query
-    .command("recent-events")
-    .description("events reported between --from and --to, newest first")
-    .requiredOption("--from <time>", "first day (YYYY-MM-DD, from 00:00 UTC) or UTC timestamp")
-    .requiredOption("--to <time>", "last day, included through its end (23:59:59.999999 UTC), or a UTC timestamp (included)")
+  withRange(query.command("recent-events").description("events reported between --from and --to, newest first"))
     .option("--type <event_type>", "only events of this type (e.g. protest)")
     .option("--limit <n>", "at most this many events (default 100)")
-    .option("--json", "print the result as JSON")
-    .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(async (opts) => {
       const range = parseRange(opts.from, opts.to);
       const eventType = parseEventType(opts.type);
@@ -73,8 +71,6 @@ export function register(program: Command): void {
     )
     .option("--as-of <time>", "reference time: a UTC timestamp, or a day meaning its end (23:59:59.999999 UTC); default the latest mentioned_at in entity_mentions")
     .option("--limit <n>", "at most this many entities (default 20)")
-    .option("--json", "print the result as JSON")
-    .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(async (opts) => {
       const asOf = opts.asOf === undefined ? undefined : parseTimeBound(opts.asOf, "--as-of", "end");
       const limit = parseLimit(opts.limit, 20);
@@ -96,14 +92,8 @@ export function register(program: Command): void {
       });
     });
 
-  query
-    .command("risk-trends")
-    .description("average and maximum risk score and event count per day, week (Sunday to Saturday) or month, over events with a risk score")
-    .requiredOption("--from <time>", "first day (YYYY-MM-DD) or UTC timestamp")
-    .requiredOption("--to <time>", "last day, included through its end, or a UTC timestamp (included)")
+  withRange(query.command("risk-trends").description("average and maximum risk score and event count per day, week (Sunday to Saturday) or month, over events with a risk score"))
     .requiredOption("--bucket <bucket>", "day, week (starting on Sunday, as BigQuery's WEEK) or month")
-    .option("--json", "print the result as JSON")
-    .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(async (opts) => {
       const range = parseRange(opts.from, opts.to);
       const bucket = parseBucket(opts.bucket);
@@ -122,4 +112,5 @@ export function register(program: Command): void {
         log.info(`\n${rows.length} ${bucket}(s) with scored events from ${range.from.iso} to ${range.to.iso}`);
       });
     });
+  for (const cmd of query.commands) cmd.option("--json", "print the result as JSON").option("--warehouse <name>", "duckdb (default) or bigquery");
 }
