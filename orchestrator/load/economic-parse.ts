@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { parseDay } from "../days";
 import { InputError } from "../errors";
 import type { EconomicSource } from "./economic-schema";
 
@@ -32,7 +33,6 @@ export const FRED_SERIES: Record<string, { name: string; units: string }> = {
 };
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** UTF-8 (BOM dropped) when the bytes are valid UTF-8, else Latin-1 (Comtrade's legacy exports). */
 export function decodeText(bytes: Uint8Array): string {
@@ -66,10 +66,12 @@ function records(file: string, text: string): CsvRecord[] {
 const blank = (fields: string[]) => fields.every((f) => f.trim() === "");
 
 function validDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const d = new Date(`${text}T00:00:00Z`);
-  return !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  try {
+    parseDay(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** FRED graph/series download: `DATE,SERIES…` (older) or `observation_date,SERIES…` (current). */
