@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
 import { ALLOWED } from "../../orchestrator/translate/allow-list";
 import { constructsOf, initTranslator, translateToDuckdb } from "../../orchestrator/translate/translate";
 import { sharedClient } from "../../orchestrator/validate/zetasql-client";
@@ -34,14 +35,15 @@ const ctx = { defaultDatabase: "venezuelawatch", file: "definitions/test.sqlx" }
 const compared = new Set<string>();
 const mismatches: string[] = [];
 
+let db: DuckdbWarehouse;
 let connection: DuckDBConnection;
 beforeAll(async () => {
   await initTranslator();
-  connection = await (await DuckDBInstance.create(":memory:")).connect();
-  await connection.run("SET TimeZone = 'UTC'");
+  db = await openDuckdb(":memory:");
+  connection = db.connection;
 });
 afterAll(async () => {
-  connection.closeSync();
+  await db.close();
   await sharedClient().close();
   const excepted = [...ALLOWED].filter((k) => !compared.has(k) && EXCEPTIONS[k]).length;
   const covered = [...ALLOWED].filter((k) => compared.has(k)).length;

@@ -46,9 +46,9 @@ export function tempHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-home-"));
 }
 
-/** Rows of a query on the local warehouse of a vwatch home (this repository's project by default). */
-export async function warehouseRows(home: string, sql: string, defaultDatabase = "venezuelawatch"): Promise<Record<string, unknown>[]> {
-  const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase });
+/** Rows of a query on the local warehouse of a vwatch home. */
+export async function warehouseRows(home: string, sql: string): Promise<Record<string, unknown>[]> {
+  const db = await openDuckdb(path.join(home, "warehouse.duckdb"));
   try {
     return await db.query(sql);
   } finally {

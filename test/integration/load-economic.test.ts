@@ -1,11 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../orchestrator/cli/main";
 import { loadEconomicFiles } from "../../orchestrator/load/economic";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
-import { repoRoot } from "../helpers/project";
+import { repoRoot, tempHome, warehouseRows } from "../helpers/project";
 
 // The loaders on the real downloads bundled under samples/economic/ and test/fixtures/economic/
 // (origins in their SOURCES.md), with their quirks, and on small hand-made files for the rest.
@@ -20,22 +18,14 @@ const WB_CSV = path.join(FIXTURES, "API_NY.GDP.PCAP.CD_DS2_en_csv_v2_10181232.cs
 const COMTRADE_MDA = path.join(SAMPLES, "comtrade", "comtrade_data.csv.gz");
 const COMTRADE_CLEAN = path.join(FIXTURES, "comtrade_hs871200.csv.gz");
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-econ-"));
-const warehouse = () => path.join(tmp(), "warehouse.duckdb");
+const warehouse = () => path.join(tempHome(), "warehouse.duckdb");
+/** Rows of a query on the warehouse file a test loaded into. */
+const rows = (file: string, sql: string) => warehouseRows(path.dirname(file), sql);
 
 function write(name: string, text: string | Buffer): string {
-  const file = path.join(tmp(), name);
+  const file = path.join(tempHome(), name);
   fs.writeFileSync(file, text);
   return file;
-}
-
-async function rows(file: string, sql: string): Promise<Record<string, unknown>[]> {
-  const db = await openDuckdb(file);
-  try {
-    return await db.query(sql);
-  } finally {
-    await db.close();
-  }
 }
 
 const LEGACY_HEADER =
@@ -231,7 +221,7 @@ describe("vwatch load comtrade", () => {
 
 describe("vwatch load (command line)", () => {
   it("prints one line per file with what changed, and lists rejected rows on stderr", async () => {
-    const home = tmp();
+    const home = tempHome();
     const bad = write("DCOILWTICO.csv", "DATE,DCOILWTICO\n2024-01-01,70\n2024-01-02,x\n");
     const out: string[] = [];
     const err: string[] = [];

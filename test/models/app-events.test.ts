@@ -6,9 +6,8 @@ import { Client } from "pg";
 import { nameUuid, riskDimensions } from "../../orchestrator/app/seed";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { freshDatabase } from "../helpers/pg";
-import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
+import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
 
 // The application-data models on hand-made GDELT events and a real PostgreSQL database of their
 // own: int_gdelt_events' mapping, events before and after seed-app-data, entities and mentions.
@@ -82,14 +81,7 @@ describe("application data models", () => {
   let home: string;
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   const run = (...args: string[]) => main(["--home", home, "--project-dir", project, "-q", ...args]);
-  async function rows(sql: string): Promise<Record<string, unknown>[]> {
-    const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
-    try {
-      return await db.query(sql);
-    } finally {
-      await db.close();
-    }
-  }
+  const rows = (sql: string) => warehouseRows(home, sql);
 
   beforeAll(async () => {
     database = await freshDatabase("vw_app");

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
-import { asAdmin, testDatabaseUrl } from "../helpers/pg";
+import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -195,10 +195,9 @@ describe("spike models", () => {
   });
 
   it("vwatch run writes the spikes to PostgreSQL after mention_spikes succeeds, idempotently, and not after a failed run", async () => {
-    const db = `vwatch_models_${process.pid}_${Date.now().toString(36)}`;
-    await asAdmin((c) => c.query(`create database ${db}`));
+    const database = await freshDatabase("vwatch_models");
     const before = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = testDatabaseUrl(db);
+    process.env.DATABASE_URL = database.url;
     const pg = new Client({ connectionString: process.env.DATABASE_URL });
     try {
       const h = tempHome();
@@ -231,7 +230,7 @@ describe("spike models", () => {
       await pg.end().catch(() => undefined);
       if (before === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = before;
-      await asAdmin((c) => c.query(`drop database if exists ${db} with (force)`));
+      await database.drop();
     }
   });
 });

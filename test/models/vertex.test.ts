@@ -13,15 +13,11 @@ import { copyOwnProject, makeProject, tempHome, warehouseRows } from "../helpers
 
 const DECLARED = ["events", "entity_mentions", "entities"];
 
-function appProject(extra: Record<string, string> = {}): string {
-  const dir = copyOwnProject();
-  for (const name of DECLARED) {
-    fs.rmSync(path.join(dir, "definitions", "outputs", `${name}.sqlx`), { force: true });
-    fs.writeFileSync(path.join(dir, "definitions", "outputs", `${name}.sqlx`), `config { type: "declaration", name: "${name}" }\n`);
-  }
-  for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
+const appProject = (extra: Record<string, string> = {}): string =>
+  copyOwnProject({
+    ...Object.fromEntries(DECLARED.map((name) => [`definitions/outputs/${name}.sqlx`, `config { type: "declaration", name: "${name}" }\n`])),
+    ...extra,
+  });
 
 const DDL = `
 create schema if not exists analytics;

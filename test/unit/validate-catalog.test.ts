@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bigQueryTypeName, parseBigQueryType } from "../../orchestrator/validate/bigquery-types";
 import { buildCatalog, CatalogError } from "../../orchestrator/validate/catalog";
-import { BIGQUERY_FEATURES, unknownToZetaSql } from "../../orchestrator/validate/exceptions";
+import { unknownToZetaSql } from "../../orchestrator/validate/exceptions";
 import { aliasExternalQueries, unalias } from "../../orchestrator/validate/external-query";
 import { scriptUnits } from "../../orchestrator/validate/script";
 import { gdeltSchemas } from "../../orchestrator/validate/sources";
@@ -85,11 +85,6 @@ describe("EXTERNAL_QUERY aliases", () => {
 });
 
 describe("where ZetaSQL and BigQuery differ", () => {
-  it("enables BigQuery's features that ZetaSQL keeps out of its maximum set", () => {
-    expect(BIGQUERY_FEATURES).toContain("FEATURE_INTERVAL_TYPE");
-    expect(BIGQUERY_FEATURES).toContain("FEATURE_ALTER_VIEWS_ALTER_COLUMN_SET_OPTIONS");
-  });
-
   it("does not fail a statement for a BigQuery feature ZetaSQL lacks", () => {
     expect(unknownToZetaSql("Table not found: `p.d`.INFORMATION_SCHEMA.TABLES")).toBe("INFORMATION_SCHEMA views are not in the offline catalog");
     expect(unknownToZetaSql("Table-valued function not found: ML.PREDICT")).toBe("ZetaSQL lacks BigQuery's ML.PREDICT");
