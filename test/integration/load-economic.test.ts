@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { describe, expect, it } from "vitest";
 import { loadEconomicFiles } from "../../orchestrator/load/economic";
+import { runCli } from "../helpers/cli";
 import { repoRoot, tempHome, warehouseRows } from "../helpers/project";
 
 // The loaders on the real downloads bundled under samples/economic/ and test/fixtures/economic/
@@ -223,21 +223,14 @@ describe("vwatch load (command line)", () => {
   it("prints one line per file with what changed, and lists rejected rows on stderr", async () => {
     const home = tempHome();
     const bad = write("DCOILWTICO.csv", "DATE,DCOILWTICO\n2024-01-01,70\n2024-01-02,x\n");
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      expect(await main(["--home", home, "load", "fred", WTI_NEW, bad])).toBe(0);
-      expect(await main(["--home", home, "load", "fred", WTI_NEW])).toBe(0);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const text = out.join("");
+    const first = await runCli(["--home", home, "load", "fred", WTI_NEW, bad]);
+    const second = await runCli(["--home", home, "load", "fred", WTI_NEW]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const text = first.out + second.out;
     expect(text).toMatch(/DCOILWTICO_observation_date\.csv\s+loaded\s+1545\s+1545\s+0\s+0\s+68\s+0/);
     expect(text).toMatch(/DCOILWTICO\.csv\s+loaded\s+1\s+1\s+0\s+0\s+0\s+1/);
     expect(text).toContain("1546 inserted, 0 updated, 0 unchanged");
     expect(text).toContain("0 inserted, 0 updated, 1545 unchanged");
-    expect(err.join("")).toMatch(/DCOILWTICO\.csv: 1 row\(s\) could not be read and were not loaded:\n {2}line 3: DCOILWTICO: expected a number/);
+    expect(first.err).toMatch(/DCOILWTICO\.csv: 1 row\(s\) could not be read and were not loaded:\n {2}line 3: DCOILWTICO: expected a number/);
   });
 });

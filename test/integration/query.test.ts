@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
+import { runCli } from "../helpers/cli";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
 
 // `vwatch query …` on hand-made application tables in DuckDB (created directly, at the names the
@@ -67,19 +67,7 @@ async function createTables(home: string, schema = "analytics"): Promise<void> {
   }
 }
 
-async function vwatch(home: string, project: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => (err.push(String(c)), true));
-  try {
-    const code = await main(["--home", home, "--project-dir", project, ...args]);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const vwatch = (home: string, project: string, ...args: string[]) => runCli(["--home", home, "--project-dir", project, ...args]);
 
 async function json(home: string, project: string, ...args: string[]): Promise<any> {
   const r = await vwatch(home, project, ...args, "--json");

@@ -1,14 +1,14 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { buildPlan } from "../../orchestrator/plan/plan";
 import { appSchemaDescriber } from "../../orchestrator/validate/app-schema";
 import { buildCatalog } from "../../orchestrator/validate/catalog";
 import { validateGraph } from "../../orchestrator/validate/validate";
 import { ZetaSqlClient } from "../../orchestrator/validate/zetasql-client";
+import { runCli } from "../helpers/cli";
 import { testDatabaseUrl } from "../helpers/pg";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
 
@@ -20,14 +20,8 @@ const PG = testDatabaseUrl("test");
 
 /** Runs the CLI, returning the exit code and what it printed on stdout. */
 async function vwatch(...args: string[]): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("").split("\n").filter(Boolean) };
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await runCli(args);
+  return { code, out: out.split("\n").filter(Boolean) };
 }
 
 /** `file:line:col` of the first occurrence of `needle` in a project file. */

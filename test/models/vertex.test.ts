@@ -1,10 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { beforeAll, describe, expect, it } from "vitest";
 import { summaryTable } from "../../orchestrator/run/execute";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { main } from "../../orchestrator/cli/main";
+import { runCli } from "../helpers/cli";
 import { copyOwnProject, makeProject, tempHome, warehouseRows } from "../helpers/project";
 
 // entity_risk_training_data and its Vertex AI assertions on hand-made application tables. The
@@ -151,16 +152,9 @@ describe("entity_risk_training_data", () => {
   });
 
   it("vwatch check vertex measures every requirement: passed, with the row count as a warning", async () => {
-    const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
-    let code: number;
-    try {
-      code = await main(["--home", home, "--project-dir", project, "-q", "check", "vertex", "--json"]);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, out } = await runCli(["--home", home, "--project-dir", project, "-q", "check", "vertex", "--json"]);
     expect(code).toBe(0);
-    const report = JSON.parse(out.join(""));
+    const report = JSON.parse(out);
     expect(report.passed).toBe(true);
     expect(report.table).toBe("venezuelawatch.analytics.entity_risk_training_data");
     expect(report.requirements.map((r: any) => [r.requirement, r.status, r.measured])).toEqual([
@@ -189,16 +183,8 @@ describe("entity_risk_training_data", () => {
     } finally {
       await db.close();
     }
-    const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
-    let code: number;
-    try {
-      code = await main(["--home", h, "--project-dir", project, "-q", "check", "vertex"]);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, out: text } = await runCli(["--home", h, "--project-dir", project, "-q", "check", "vertex"]);
     expect(code).toBe(1);
-    const text = out.join("");
     expect(text).toMatch(/column names: letters, digits, underscores; no leading underscore\s+fail\s+_weight/);
     expect(text).toMatch(/target risk_score never null\s+fail\s+1 null/);
     expect(text).toMatch(/one row per \(entity_id, mentioned_at\)\s+fail\s+1 duplicated/);

@@ -1,0 +1,17 @@
+import { vi } from "vitest";
+import { main } from "../../orchestrator/cli/main";
+
+/** Runs the vwatch CLI in-process with the given arguments: its exit code and what it printed on stdout and stderr. */
+export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => (out.push(String(c)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => (err.push(String(c)), true));
+  try {
+    const code = await main(args);
+    return { code, out: out.join(""), err: err.join("") };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
