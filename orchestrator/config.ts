@@ -11,6 +11,12 @@ const schema = z.object({
   home: z.string(),
   warehouse: z.enum(["duckdb", "bigquery"]),
   databaseUrl: z.string().optional(),
+  postgres: z.object({
+    idleSeconds: z.number().positive(),
+    statementSeconds: z.number().positive(),
+    lockSeconds: z.number().positive(),
+    clientSeconds: z.number().positive(),
+  }),
   bigquery: z.object({
     projectId: z.string().optional(),
     location: z.string().optional(),
@@ -32,7 +38,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     projectDir,
     home: path.resolve(flags.home ?? env.VWATCH_HOME ?? path.join(process.cwd(), ".vwatch")),
     warehouse: flags.warehouse ?? env.VWATCH_WAREHOUSE ?? "duckdb",
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: env.DATABASE_URL ? checkDatabaseUrl(env.DATABASE_URL) : undefined,
+    postgres: postgresLimits(env),
     bigquery: {
       projectId: env.VWATCH_BIGQUERY_PROJECT || env.GOOGLE_CLOUD_PROJECT || undefined,
       location: env.VWATCH_BIGQUERY_LOCATION || undefined,
@@ -44,4 +51,59 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
   return result.data;
+}
+
+/**
+ * A PostgreSQL URL, refused with one line (its password masked) when pg could not use it as meant:
+ * another scheme (pg would treat mysql://… as PostgreSQL) or a URL that does not parse.
+ */
+export function checkDatabaseUrl(url: string): string {
+  const masked = maskUrlPassword(url);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== "postgres" && scheme !== "postgresql") {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/database), got ${scheme ? `a ${scheme}:// URL` : "something else"} (${masked})`,
+    );
+  }
+  const port = /^[^:]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#@]*):([^/?#@]*)(?:[/?#]|$)/.exec(url)?.[1];
+  if (port !== undefined && port !== "" && !/^\d{1,5}$/.test(port)) {
+    throw new ConfigError(`DATABASE_URL is not a valid PostgreSQL URL (${masked}): the port "${port}" is not a number`);
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`DATABASE_URL is not a valid PostgreSQL URL (${masked}): expected postgres://user:password@host:port/database, with special characters in the password percent-encoded`);
+  }
+  return url;
+}
+
+/** The URL with the password (from "user:" to the last "@") replaced by ***; better too much than a leak. */
+export function maskUrlPassword(url: string): string {
+  return url.replace(/^([^:]+:\/\/[^:@/]*:)(.*)@/, "$1***@");
+}
+
+/**
+ * Bounds on every PostgreSQL session vwatch opens, in seconds (VWATCH_PG_* variables): the server
+ * ends a session idle inside a transaction (a stopped or cut-off vwatch holding locks) and cancels
+ * long statements and lock waits; the client gives up on a server that does not answer.
+ */
+export const DEFAULT_PG_LIMITS = { idleSeconds: 30, statementSeconds: 300, lockSeconds: 60, clientSeconds: 330 };
+export type PgLimits = typeof DEFAULT_PG_LIMITS;
+
+function postgresLimits(env: NodeJS.ProcessEnv): PgLimits {
+  const seconds = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!(n > 0)) throw new ConfigError(`${name} must be a number of seconds > 0, got "${raw}"`);
+    return n;
+  };
+  const statementSeconds = seconds("VWATCH_PG_STATEMENT_TIMEOUT", DEFAULT_PG_LIMITS.statementSeconds);
+  return {
+    idleSeconds: seconds("VWATCH_PG_IDLE_TIMEOUT", DEFAULT_PG_LIMITS.idleSeconds),
+    statementSeconds,
+    lockSeconds: seconds("VWATCH_PG_LOCK_TIMEOUT", DEFAULT_PG_LIMITS.lockSeconds),
+    // By default a little longer than the statement timeout, so the server's own cancel comes first.
+    clientSeconds: seconds("VWATCH_PG_CLIENT_TIMEOUT", statementSeconds + 30),
+  };
 }
