@@ -1,16 +1,27 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config";
 import { checkDay } from "../days";
+import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { readResults } from "../run/results";
 import { withSink } from "../sink/connect";
 import { migrate } from "../sink/migrate";
-import { runSync } from "../sink/run-sync";
+import { runSync, runSyncStatus } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
+import type { LedgerEntry, SyncStatus } from "../sink/sync-status";
 
-/** Test hook: pause (until killed) after this many batches, so a sync can be killed mid-way. */
+/** Test hook: after this many batches, pause (inside the transaction) until SIGCONT, so a sync can be stopped or killed mid-way. */
 const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
 const PREVIEW_ROWS = 20;
+
+interface SyncFlags {
+  since?: string;
+  plan?: boolean;
+  json?: boolean;
+  batchSize?: string;
+  warehouse?: string;
+  status?: boolean;
+}
 
 export function register(program: Command): void {
   program
@@ -27,30 +38,45 @@ export function register(program: Command): void {
   program
     .command("sync-spikes")
     .description(
-      "write the warehouse's mention_spikes to PostgreSQL data_pipeline_mentionspike: new (event_id, spike_date) rows are inserted, " +
+      "write the warehouse's mention_spikes to PostgreSQL data_pipeline_mentionspike: every spike PostgreSQL lacks is inserted, " +
         "existing rows are left as they are; all or nothing; migrates first",
     )
-    .option("--since <date>", "first spike_date to sync, YYYY-MM-DD (default: the latest spike_date minus lookback_days)")
+    .option("--since <date>", "only spike days from this one on, YYYY-MM-DD (default: every spike day PostgreSQL does not have in full)")
     .option("--plan", "show what would be inserted and what is already present; write nothing")
+    .option("--status", "show the write-back's health: last successful sync, rows behind, failed or abandoned syncs, a sync running now; exit 1 when behind or the latest sync failed; writes nothing")
     .option("--json", "print the result as JSON")
-    .option("--batch-size <rows>", "rows per batch inside the one transaction", (v) => Number(v))
+    .option("--batch-size <rows>", "rows per batch inside the one transaction")
     .option("--warehouse <name>", "duckdb (default) or bigquery")
-    .action(async (opts: { since?: string; plan?: boolean; json?: boolean; batchSize?: number; warehouse?: string }) => {
-      // Checked before PostgreSQL is reached (maybe started); syncSpikes checks --batch-size.
+    .action(async (opts: SyncFlags) => {
+      // Checked before PostgreSQL is reached (maybe started).
       if (opts.since !== undefined) checkDay(opts.since, "--since");
+      const batchSize = opts.batchSize === undefined ? undefined : wholeNumber(opts.batchSize, "--batch-size");
+      if (opts.status && (opts.since !== undefined || opts.plan || batchSize !== undefined)) {
+        throw new InputError("--status takes only --json and --warehouse (not --since, --plan or --batch-size)");
+      }
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.
+      const vars = readResults(config.home)?.options.vars;
+      if (opts.status) {
+        const status = await runSyncStatus(config, { vars });
+        reportStatus(status, Boolean(opts.json));
+        if (!status.healthy) process.exitCode = 1;
+        return;
+      }
       const pauseAfter = Number(process.env[PAUSE_ENV] || 0);
       const result = await runSync(config, {
-        // lookback_days and the output dataset as the last run used them (its --vars), else workflow_settings.yaml.
-        vars: readResults(config.home)?.options.vars,
+        vars,
         since: opts.since,
         plan: opts.plan,
-        batchSize: opts.batchSize,
+        batchSize,
         onBatch: async (p) => {
           log.info(`batch ${p.batch}/${p.batches}: ${p.rowsDone}/${p.rows} rows`);
           if (pauseAfter && p.batch === pauseAfter) {
-            log.info(`paused after batch ${p.batch} (${PAUSE_ENV})`);
-            await new Promise(() => undefined);
+            log.info(`paused after batch ${p.batch} (${PAUSE_ENV}); SIGCONT resumes`);
+            // The timer keeps the process alive while paused, even when the server closes the connection.
+            const alive = setInterval(() => undefined, 60_000);
+            await new Promise<void>((resolve) => process.once("SIGCONT", () => resolve()));
+            clearInterval(alive);
           }
         },
       });
@@ -58,12 +84,30 @@ export function register(program: Command): void {
     });
 }
 
+/** A whole number > 0 typed on the command line; refused as typed otherwise. */
+function wholeNumber(raw: string, flag: string): number {
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${flag} must be a whole number > 0, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** "2024-01-05, 2024-02-10..2024-02-12" (the first few). */
+function rangesText(ranges: { from: string; to: string }[], max = 5): string {
+  const shown = ranges.slice(0, max).map((r) => (r.from === r.to ? r.from : `${r.from}..${r.to}`));
+  return shown.join(", ") + (ranges.length > max ? `, … (${ranges.length} ranges)` : "");
+}
+
 function reportSync(result: SyncSpikesResult, json: boolean): void {
+  if (result.abandoned?.length) log.info(`marked ${result.abandoned.length} sync${result.abandoned.length === 1 ? "" : "s"} abandoned: ${result.abandoned.join(", ")}`);
   if (json) {
     log.out(JSON.stringify(result, null, 2));
     return;
   }
-  const window = result.since ? `spike_date >= ${result.since}${result.asOf ? ` (latest ${result.asOf})` : ""}` : "no spikes in the warehouse";
+  const scope = result.since ? `spike_date >= ${result.since}` : "all spike days";
+  const window =
+    result.daysCompared === 0
+      ? `${scope}: no spikes in the warehouse`
+      : `${scope}: ${result.daysRead} of ${result.daysCompared} spike days differed from PostgreSQL${result.ranges.length ? ` (${rangesText(result.ranges)})` : ""}, latest ${result.asOf}`;
   if (result.plan && result.toInsert && result.present) {
     const rows = result.toInsert.slice(0, PREVIEW_ROWS).map((r) => [r.event_id, r.spike_date, r.mention_count, r.z_score.toFixed(2), r.confidence_level]);
     if (rows.length) log.out(formatTable(["event_id", "spike_date", "mentions", "z", "confidence"], rows));
@@ -73,4 +117,21 @@ function reportSync(result: SyncSpikesResult, json: boolean): void {
   }
   log.out(formatTable(["run", "read", "inserted", "already present"], [[result.runId, result.read, result.inserted, result.alreadyPresent]]));
   log.out(`${window}${result.migrationsApplied?.length ? `; migrations applied: ${result.migrationsApplied.join(", ")}` : ""}`);
+}
+
+function reportStatus(status: SyncStatus, json: boolean): void {
+  if (json) {
+    log.out(JSON.stringify(status, null, 2));
+    return;
+  }
+  const s = status.lastSuccess;
+  log.out(`PostgreSQL ${status.target}: ${status.healthy ? "healthy" : "NOT healthy"}`);
+  log.out(s ? `last successful sync: ${s.runId} at ${s.finishedAt}, ${s.rowsRead} rows read, ${s.inserted} inserted` : "last successful sync: none");
+  if (status.lastSync && status.lastSync.status !== "succeeded") log.out(`latest sync ${status.lastSync.status}: ${status.lastSync.runId}: ${status.lastSync.error ?? ""}`);
+  log.out(`rows behind: ${status.rowsBehind}${status.rowsBehind ? ` (on ${status.daysBehind} spike day${status.daysBehind === 1 ? "" : "s"}; \`vwatch sync-spikes\` writes them)` : ""}`);
+  for (const r of status.running) log.out(`running now: ${r.runId} (started ${r.startedAt}${r.backendPid ? `, server pid ${r.backendPid}` : ""})`);
+  if (status.problems.length) {
+    log.out("failed or abandoned syncs of the last 7 days:");
+    log.out(formatTable(["status", "run", "started", "error"], status.problems.map((p: LedgerEntry) => [p.status, p.runId, p.startedAt, p.error])));
+  }
 }

@@ -2,7 +2,7 @@
  * Spike rows on their way from the warehouse to PostgreSQL. The warehouse formats each spike as
  * one line of PostgreSQL COPY text and aggregates lines into chunks, so that 200k spikes cross
  * the Warehouse seam as a few dozen strings instead of 1.6M values (8x faster on DuckDB). Pure,
- * except the two warehouse reads.
+ * except the two warehouse reads (the keys per day, then the spikes of the days that differ).
  */
 import { param, textType } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
@@ -25,15 +25,50 @@ export interface SpikeRow {
 export const SPIKE_COLUMNS = ["event_id", "spike_date", "mention_count", "baseline_avg", "baseline_stddev", "z_score", "confidence_level", "detected_at"] as const;
 const LINES_PER_CHUNK = 10_000;
 
-/** max(spike_date) in the table, or null when it is empty. */
-export async function spikesAsOf(warehouse: Warehouse, table: string): Promise<string | null> {
-  const rows = await warehouse.query<{ as_of: unknown }>(`select cast(max(spike_date) as ${textType(warehouse.dialect)}) as as_of from ${table}`);
-  const v = rows[0]?.as_of;
-  return v === null || v === undefined ? null : String(v);
+/** The days a read covers, both ends included. */
+export interface DayRange {
+  from: string;
+  to: string;
 }
 
-/** The SQL that reads spikes with spike_date >= the since parameter as chunks of COPY lines. */
-function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
+/** One spike day as a set of keys: how many distinct event_ids, and their sum (as decimal text). */
+export interface DayKeys {
+  day: string;
+  keys: number;
+  keySum: string;
+}
+
+/**
+ * Each spike day of the warehouse (from `since` on, when given) with its distinct keys counted and
+ * summed, ordered by day: a few hundred rows at most, where the full spikes are 100x more.
+ */
+export async function warehouseDays(warehouse: Warehouse, table: string, since: string | null): Promise<DayKeys[]> {
+  const text = textType(warehouse.dialect);
+  const rows = await warehouse.query<{ day: unknown; keys: unknown; key_sum: unknown }>(
+    `with
+  spike_keys as (
+    select distinct
+      spike_date,
+      event_id
+    from ${table}
+    ${since === null ? "" : `where spike_date >= cast(${param(warehouse.dialect, "since")} as date)`}
+  ),
+  final as (
+    select
+      cast(spike_date as ${text}) as day,
+      count(*) as keys,
+      cast(sum(event_id) as ${text}) as key_sum
+    from spike_keys
+    group by spike_date
+  )
+select * from final order by day`,
+    since === null ? {} : { since },
+  );
+  return rows.map((r) => ({ day: String(r.day), keys: Number(r.keys), keySum: String(r.key_sum) }));
+}
+
+/** The SQL that reads the spikes of the day ranges (parameters f0, t0, f1, …) as chunks of COPY lines. */
+function spikeLinesSql(dialect: Warehouse["dialect"], table: string, ranges: number): string {
   const duck = dialect === "duckdb";
   const text = textType(dialect);
   const ch = (code: number) => (duck ? `chr(${code})` : `code_points_to_string([${code}])`);
@@ -52,6 +87,7 @@ function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
     field("detected_at"),
   ];
   const chunk = duck ? `(row_number() over (order by spike_date, event_id) - 1) // ${LINES_PER_CHUNK}` : `div(row_number() over (order by spike_date, event_id) - 1, ${LINES_PER_CHUNK})`;
+  const days = Array.from({ length: ranges }, (_, i) => `spike_date between cast(${param(dialect, `f${i}`)} as date) and cast(${param(dialect, `t${i}`)} as date)`).join("\n      or ");
   return `with
   spikes as (
     select
@@ -59,7 +95,7 @@ function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
       event_id,
       concat(${fields.join(`, ${ch(9)}, `)}) as line
     from ${table}
-    where spike_date >= cast(${param(dialect, "since")} as date)
+    where ${days}
   ),
   numbered as (
     select
@@ -79,9 +115,11 @@ function spikeLinesSql(dialect: Warehouse["dialect"], table: string): string {
 select * from final order by chunk`;
 }
 
-/** Spikes with spike_date >= since as COPY text lines, ordered by (spike_date, event_id). */
-export async function readSpikeLines(warehouse: Warehouse, table: string, since: string): Promise<string[]> {
-  const chunks = await warehouse.query<{ lines: unknown }>(spikeLinesSql(warehouse.dialect, table), { since });
+/** The spikes of these day ranges as COPY text lines, ordered by (spike_date, event_id). */
+export async function readSpikeLines(warehouse: Warehouse, table: string, ranges: DayRange[]): Promise<string[]> {
+  if (ranges.length === 0) return [];
+  const params = Object.fromEntries(ranges.flatMap((r, i) => [[`f${i}`, r.from], [`t${i}`, r.to]]));
+  const chunks = await warehouse.query<{ lines: unknown }>(spikeLinesSql(warehouse.dialect, table, ranges.length), params);
   return chunks.flatMap((c) => String(c.lines).split("\n"));
 }
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SinkError } from "../../orchestrator/errors";
+import { ConfigError } from "../../orchestrator/errors";
 import { openSink, PgSink } from "../../orchestrator/sink/connect";
 import { startEmbeddedPostgres } from "../../orchestrator/sink/embedded";
 import { syncSpikes } from "../../orchestrator/sink/sync-spikes";
@@ -47,8 +47,8 @@ describe("embedded PostgreSQL", () => {
     const pg = await openSink({ home, databaseUrl: undefined }, NO_PG_ENV);
     expect(pg.target).toMatch(/^127\.0\.0\.1:\d+\/vwatch$/);
     try {
-      const result = await syncSpikes({ warehouse, spikesTable: TABLE, pg, lookbackDays: 30, runId: "embedded-1", batchSize: 150 });
-      expect(result).toMatchObject({ since: "2024-04-10", asOf: "2024-05-10", read: 400, inserted: 400, alreadyPresent: 0, migrationsApplied: ["0001_mention_spikes", "0002_sync_ledger"] });
+      const result = await syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: "embedded-1", batchSize: 150 });
+      expect(result).toMatchObject({ since: null, asOf: "2024-05-10", read: 400, inserted: 400, alreadyPresent: 0, migrationsApplied: ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned"] });
     } finally {
       await pg.close();
     }
@@ -59,21 +59,21 @@ describe("embedded PostgreSQL", () => {
     try {
       const count = await again.execute<{ n: number }>("select count(*)::int as n from data_pipeline_mentionspike");
       expect(count.rows[0].n).toBe(400);
-      const second = await syncSpikes({ warehouse, spikesTable: TABLE, pg: again, lookbackDays: 30, runId: "embedded-2" });
-      expect(second).toMatchObject({ read: 400, inserted: 0, alreadyPresent: 400, migrationsApplied: [] });
+      const second = await syncSpikes({ warehouse, spikesTable: TABLE, pg: again, runId: "embedded-2" });
+      expect(second).toMatchObject({ daysCompared: 10, daysRead: 0, read: 0, inserted: 0, alreadyPresent: 0, migrationsApplied: [] });
     } finally {
       await again.close();
     }
     expect(serverRunning()).toBe(false);
   });
 
-  it("a wrong password is a SinkError naming host, port and database, never the password", async () => {
+  it("a wrong password is a ConfigError naming host, port and database, never the password", async () => {
     const server = await startEmbeddedPostgres(home);
     try {
       const { host, port, database } = server.connection;
       const error = await PgSink.connect({ host, port, database, user: "vwatch", password: "Not-The-Password-42" }).catch((e) => e);
-      expect(error).toBeInstanceOf(SinkError);
-      expect(error.message).toMatch(new RegExp(`^authentication failed at 127\\.0\\.0\\.1:${port}/vwatch \\(user vwatch, SQLSTATE 28P01\\)`));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(new RegExp(`^authentication failed for user "vwatch" at PostgreSQL 127\\.0\\.0\\.1:${port}/vwatch: check the user and password in .*\\(SQLSTATE 28P01\\)$`));
       expect(error.message).not.toContain("Not-The-Password-42");
       expect(error.message).not.toContain(server.connection.password);
     } finally {
@@ -100,7 +100,7 @@ describe("embedded PostgreSQL", () => {
       });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/using embedded PostgreSQL at 127\.0\.0\.1:\d+\/vwatch/);
-      expect(JSON.parse(result.stdout)).toMatchObject({ since: "2024-04-11", read: 401, inserted: 1, alreadyPresent: 400 });
+      expect(JSON.parse(result.stdout)).toMatchObject({ since: null, daysCompared: 11, daysRead: 1, read: 1, inserted: 1, alreadyPresent: 0 });
       expect(serverRunning()).toBe(false);
     } finally {
       warehouse = await openDuckdb(path.join(home, "warehouse.duckdb"));

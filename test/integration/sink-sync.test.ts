@@ -5,6 +5,7 @@ import * as path from "path";
 import { Client } from "pg";
 import { asAdmin, testDatabaseUrl, testServer } from "../helpers/pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PG_LIMITS } from "../../orchestrator/config";
 import { SinkError } from "../../orchestrator/errors";
 import { PgSink } from "../../orchestrator/sink/connect";
 import { migrate } from "../../orchestrator/sink/migrate";
@@ -84,8 +85,7 @@ async function reset(w: DuckdbWarehouse): Promise<void> {
 let warehouse: DuckdbWarehouse;
 let pg: PgSink;
 let run = 0;
-const sync = (opts: { since?: string; plan?: boolean; lookbackDays?: number; batchSize?: number } = {}) =>
-  syncSpikes({ warehouse, spikesTable: TABLE, pg, lookbackDays: opts.lookbackDays ?? 30, runId: `test-${++run}`, ...opts });
+const sync = (opts: { since?: string; plan?: boolean; batchSize?: number } = {}) => syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: `test-${++run}`, ...opts });
 
 beforeAll(async () => {
   await asAdmin((c) => c.query(`create database ${DB}`));
@@ -106,30 +106,33 @@ describe("sync-spikes against PostgreSQL", () => {
       { event_id: 1, spike_date: "2024-03-01", mention_count: 12, z_score: 3.25, confidence_level: "HIGH" },
       { event_id: 2, spike_date: "2024-03-02", mention_count: 7, z_score: 2.1, confidence_level: "LOW" },
     ]);
-    expect(await sync()).toMatchObject({ since: "2024-02-01", asOf: "2024-03-02", read: 2, inserted: 2, alreadyPresent: 0 });
+    expect(await sync()).toMatchObject({ since: null, asOf: "2024-03-02", daysCompared: 2, daysRead: 2, read: 2, inserted: 2, alreadyPresent: 0 });
     expect(await pgRows()).toEqual([
       { event_id: "1", spike_date: "2024-03-01", mention_count: 12, baseline_avg: 2.5, baseline_stddev: 1.25, z_score: 3.25, confidence_level: "HIGH", detected_at: "2024-03-01 06:00:00" },
       { event_id: "2", spike_date: "2024-03-02", mention_count: 7, baseline_avg: 2.5, baseline_stddev: 1.25, z_score: 2.1, confidence_level: "LOW", detected_at: "2024-03-02 06:00:00" },
     ]);
-    expect(await sync()).toMatchObject({ read: 2, inserted: 0, alreadyPresent: 2 });
+    // Both days are in PostgreSQL in full: nothing is read again.
+    expect(await sync()).toMatchObject({ daysCompared: 2, daysRead: 0, read: 0, inserted: 0, alreadyPresent: 0 });
+    expect(await sync({ since: "2024-03-01" })).toMatchObject({ since: "2024-03-01", daysRead: 0, read: 0 });
     expect(await pgCount()).toBe(2);
     const ledger = await asAdmin((c) => c.query("select run_id, status, rows_read::int, inserted::int, already_present::int, to_char(since, 'YYYY-MM-DD') as since from vwatch_sync_ledger order by started_at"), DB);
     expect(ledger.rows).toEqual([
-      { run_id: `test-${run - 1}`, status: "succeeded", rows_read: 2, inserted: 2, already_present: 0, since: "2024-02-01" },
-      { run_id: `test-${run}`, status: "succeeded", rows_read: 2, inserted: 0, already_present: 2, since: "2024-02-01" },
+      { run_id: `test-${run - 2}`, status: "succeeded", rows_read: 2, inserted: 2, already_present: 0, since: null },
+      { run_id: `test-${run - 1}`, status: "succeeded", rows_read: 0, inserted: 0, already_present: 0, since: null },
+      { run_id: `test-${run}`, status: "succeeded", rows_read: 0, inserted: 0, already_present: 0, since: "2024-03-01" },
     ]);
   });
 
-  it("reads only spike_date >= since: the default window is the latest day minus lookbackDays", async () => {
+  it("--since narrows the sync to spike_date >= since; without it every day PostgreSQL lacks is read", async () => {
     await reset(warehouse);
     await addSpikes(warehouse, [
       { event_id: 1, spike_date: "2024-03-01", mention_count: 5 },
       { event_id: 1, spike_date: "2024-03-08", mention_count: 6 },
       { event_id: 1, spike_date: "2024-03-10", mention_count: 7 },
     ]);
-    expect(await sync({ lookbackDays: 2 })).toMatchObject({ since: "2024-03-08", read: 2, inserted: 2 });
+    expect(await sync({ since: "2024-03-08" })).toMatchObject({ since: "2024-03-08", daysCompared: 2, read: 2, inserted: 2 });
     expect((await pgRows()).map((r) => r.spike_date)).toEqual(["2024-03-08", "2024-03-10"]);
-    expect(await sync({ since: "2024-03-01" })).toMatchObject({ since: "2024-03-01", read: 3, inserted: 1, alreadyPresent: 2 });
+    expect(await sync()).toMatchObject({ since: null, daysCompared: 3, daysRead: 1, ranges: [{ from: "2024-03-01", to: "2024-03-01" }], read: 1, inserted: 1, alreadyPresent: 0 });
     expect((await pgRows()).map((r) => r.spike_date)).toEqual(["2024-03-01", "2024-03-08", "2024-03-10"]);
   });
 
@@ -140,7 +143,8 @@ describe("sync-spikes against PostgreSQL", () => {
     // The warehouse recomputed 03-03 (different counts) and added 03-04 .. 03-05.
     await warehouse.execute(`update ${TABLE} set mention_count = 999, z_score = 9.9, confidence_level = 'LOW' where spike_date = date '2024-03-03'`);
     await addSpikes(warehouse, manySpikes(200, "2024-03-04"));
-    expect(await sync({ since: "2024-03-03", batchSize: 70 })).toMatchObject({ read: 300, inserted: 200, alreadyPresent: 100 });
+    // 03-03 holds the same keys in both: only the two new days are read.
+    expect(await sync({ batchSize: 70 })).toMatchObject({ daysCompared: 5, daysRead: 2, read: 200, inserted: 200, alreadyPresent: 0 });
     const rows = await pgRows();
     expect(rows).toHaveLength(500);
     const march3 = rows.filter((r) => r.spike_date === "2024-03-03");
@@ -158,12 +162,14 @@ describe("sync-spikes against PostgreSQL", () => {
     expect(first.toInsert).toHaveLength(150);
     expect(await asAdmin(async (c) => (await c.query("select to_regclass('data_pipeline_mentionspike')::text as t, to_regclass('vwatch_sync_ledger')::text as l")).rows[0], DB)).toEqual({ t: null, l: null });
     await sync({ since: "2024-03-02" });
-    const second = await sync({ plan: true, since: "2024-03-01" });
-    expect(second).toMatchObject({ read: 150, inserted: 100, alreadyPresent: 50 });
-    expect(second.present).toHaveLength(50);
+    // One of 03-02's spikes went missing in PostgreSQL: its day is read and probed.
+    await asAdmin((c) => c.query("delete from data_pipeline_mentionspike where event_id = 1000 and spike_date = '2024-03-02'"), DB);
+    const second = await sync({ plan: true });
+    expect(second).toMatchObject({ daysRead: 2, read: 150, inserted: 101, alreadyPresent: 49 });
+    expect(second.present).toHaveLength(49);
     expect(new Set(second.present!.map((k) => k.spike_date))).toEqual(new Set(["2024-03-02"]));
-    expect(new Set(second.toInsert!.map((r) => r.spike_date))).toEqual(new Set(["2024-03-01"]));
-    expect(await pgCount()).toBe(50);
+    expect(second.toInsert!.filter((r) => r.spike_date === "2024-03-02").map((r) => r.event_id)).toEqual(["1000"]);
+    expect(await pgCount()).toBe(49);
     const ledger = await asAdmin((c) => c.query("select count(*)::int as n from vwatch_sync_ledger"), DB);
     expect(ledger.rows[0].n).toBe(1);
   });
@@ -196,11 +202,12 @@ describe("sync-spikes against PostgreSQL", () => {
       await exited;
       expect(await pgRows()).toEqual(before);
       const ledger = await asAdmin((c) => c.query("select status from vwatch_sync_ledger order by started_at"), DB);
+      // The killed sync's row stays 'running' until the next sync finds its session gone.
       expect(ledger.rows.map((r) => r.status)).toEqual(["succeeded", "running"]);
 
       const again = await cli(home, ["sync-spikes", "--since", "2024-03-01", "--json"], { DATABASE_URL: URL_ });
       expect(again.code).toBe(0);
-      expect(JSON.parse(again.stdout)).toMatchObject({ read: 1000, inserted: 900, alreadyPresent: 100 });
+      expect(JSON.parse(again.stdout)).toMatchObject({ daysCompared: 10, daysRead: 9, read: 900, inserted: 900, alreadyPresent: 0 });
       expect(await pgCount()).toBe(1000);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
@@ -217,26 +224,27 @@ describe("sync-spikes against PostgreSQL", () => {
       await file.close();
       const planned = await cli(home, ["sync-spikes", "--plan"], { DATABASE_URL: URL_ });
       expect(planned.code).toBe(0);
-      expect(planned.stdout).toContain("plan (spike_date >= 2024-01-31 (latest 2024-03-01)): 30 read, 30 would be inserted, 0 already present; nothing written");
+      expect(planned.stdout).toContain("plan (all spike days: 1 of 1 spike days differed from PostgreSQL (2024-03-01), latest 2024-03-01): 30 read, 30 would be inserted, 0 already present; nothing written");
       expect(await pgCount()).toBe(0);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
 
-  it("a statement timeout fails the sync with a SinkError, rolls back and records the failure", async () => {
+  it("a statement timeout fails the sync with a SinkError saying nothing was written, rolls back and records the failure", async () => {
     await reset(warehouse);
     await addSpikes(warehouse, manySpikes(10));
     await migrate(pg);
-    const slow = await PgSink.connect({ connectionString: `${URL_}?options=-c%20statement_timeout%3D300` });
+    const slow = await PgSink.connect({ connectionString: URL_ }, undefined, { limits: { ...DEFAULT_PG_LIMITS, statementSeconds: 0.3, lockSeconds: 60 } });
     const holder = new Client({ ...testServer(), database: DB });
     await holder.connect();
     try {
       await holder.query("begin");
       await holder.query("lock table data_pipeline_mentionspike in access exclusive mode");
-      const error = await syncSpikes({ warehouse, spikesTable: TABLE, pg: slow, lookbackDays: 30, runId: "timeout-run" }).catch((e) => e);
+      const error = await syncSpikes({ warehouse, spikesTable: TABLE, pg: slow, runId: "timeout-run" }).catch((e) => e);
       expect(error).toBeInstanceOf(SinkError);
-      expect(error.message).toMatch(new RegExp(`^statement timeout or cancelled at 127\\.0\\.0\\.1:${testServer().port}/vwatch_sink_test_`));
+      expect(error.message).toMatch(new RegExp(`^sync-spikes stopped: statement timeout or cancelled at 127\\.0\\.0\\.1:${testServer().port}/vwatch_sink_test_\\S+ \\(`));
+      expect(error.message).toContain("statements are cancelled after 0.3 s (statement_timeout, VWATCH_PG_STATEMENT_TIMEOUT); nothing was written");
       await holder.query("rollback");
       const ledger = await asAdmin((c) => c.query("select status, error from vwatch_sync_ledger where run_id = 'timeout-run'"), DB);
       expect(ledger.rows[0].status).toBe("failed");
@@ -254,8 +262,9 @@ describe("sync-spikes against PostgreSQL", () => {
     const b = await PgSink.connect({ connectionString: URL_ });
     try {
       const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-      expect([...ra.applied, ...rb.applied].sort()).toEqual(["0001_mention_spikes", "0002_sync_ledger"]);
-      expect(await migrate(a)).toEqual({ applied: [], alreadyApplied: ["0001_mention_spikes", "0002_sync_ledger"] });
+      const all = ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned"];
+      expect([...ra.applied, ...rb.applied].sort()).toEqual(all);
+      expect(await migrate(a)).toEqual({ applied: [], alreadyApplied: all });
     } finally {
       await a.close();
       await b.close();
@@ -277,7 +286,7 @@ describe("sync-spikes against PostgreSQL", () => {
     }
     const unreachable = await PgSink.connect({ connectionString: "postgres://someone:Hunter2-secret@127.0.0.1:1/appdb" }).catch((e) => e);
     expect(unreachable).toBeInstanceOf(SinkError);
-    expect(unreachable.message).toMatch(/^cannot reach PostgreSQL at 127\.0\.0\.1:1\/appdb \(ECONNREFUSED\)/);
+    expect(unreachable.message).toBe("cannot reach PostgreSQL at 127.0.0.1:1/appdb (ECONNREFUSED): is the server running and listening there?");
     expect(unreachable.message).not.toContain("Hunter2");
 
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-sink-err-"));
