@@ -79,7 +79,7 @@ export async function startEmbeddedPostgres(home: string): Promise<EmbeddedServe
     child.on("exit", () => (exited = true));
     child.on("error", () => (exited = true));
     try {
-      await waitReady(connection(port), () => (exited ? tail(logFile) : undefined));
+      await waitReady(connection(port), () => (exited ? `${logReason(logFile)} (server log: ${logFile})` : undefined));
     } catch (e) {
       process.off("exit", killOnExit);
       if (!exited) child.kill("SIGKILL");
@@ -211,8 +211,8 @@ function initdb(native: string, root: string, dataDir: string, password: string,
     );
     if (result.status !== 0) {
       fs.rmSync(dataDir, { recursive: true, force: true });
-      const detail = (result.stderr || result.error?.message || "").trim().split("\n").slice(-5).join("\n");
-      throw new SinkError(`embedded PostgreSQL: initdb failed in ${dataDir}:\n${detail}`);
+      const detail = oneLine((result.stderr || result.error?.message || "").trim().split("\n").slice(-5));
+      throw new SinkError(`embedded PostgreSQL: initdb failed in ${dataDir}: ${detail}`);
     }
   } finally {
     fs.rmSync(pwfile, { force: true });
@@ -271,7 +271,7 @@ async function waitReady(c: EmbeddedConnection, failed: () => string | undefined
     } catch (e) {
       await client.end().catch(() => undefined);
       const reason = failed();
-      if (reason !== undefined) throw new SinkError(`embedded PostgreSQL did not start:\n${reason}`);
+      if (reason !== undefined) throw new SinkError(`embedded PostgreSQL did not start: ${reason}`);
       const code = (e as { code?: string }).code;
       // 57P03: the database system is starting up.
       if (code && code !== "ECONNREFUSED" && code !== "57P03" && code !== "ECONNRESET") {
@@ -284,17 +284,20 @@ async function waitReady(c: EmbeddedConnection, failed: () => string | undefined
 }
 
 async function ensureDatabase(c: EmbeddedConnection): Promise<void> {
-  const client = new Client({ ...c, database: "postgres" });
-  await client.connect();
+  const client = new Client({ ...c, database: "postgres", connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+  client.on("error", () => undefined);
   try {
+    await client.connect();
     const found = await client.query("select 1 from pg_database where datname = $1", [c.database]);
     if (found.rowCount === 0) {
       await client.query(`create database ${client.escapeIdentifier(c.database)}`).catch((e: { code?: string }) => {
         if (e.code !== "42P04" && e.code !== "23505") throw e; // created meanwhile by another process
       });
     }
+  } catch (e) {
+    throw new SinkError(`embedded PostgreSQL at 127.0.0.1:${c.port}: cannot create the database "${c.database}": ${(e as Error).message}`, { cause: e });
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -310,11 +313,18 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function tail(file: string, lines = 8): string {
+/** Why the server stopped, from the end of its log: its FATAL/PANIC/ERROR lines, else the last lines, as one line. */
+function logReason(file: string): string {
+  let lines: string[];
   try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    lines = fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-20);
   } catch {
     return "(no server log)";
   }
+  const serious = lines.filter((l) => /\b(FATAL|PANIC|ERROR):/.test(l));
+  return oneLine((serious.length ? serious : lines).slice(-3));
 }
 
+function oneLine(lines: string[]): string {
+  return lines.map((l) => l.trim()).filter(Boolean).join(" | ");
+}

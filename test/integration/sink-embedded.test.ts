@@ -2,7 +2,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCli } from "../helpers/cli";
 import { ConfigError } from "../../orchestrator/errors";
 import { openSink, PgSink } from "../../orchestrator/sink/connect";
 import { startEmbeddedPostgres } from "../../orchestrator/sink/embedded";
@@ -104,6 +105,25 @@ describe("embedded PostgreSQL", () => {
       expect(serverRunning()).toBe(false);
     } finally {
       warehouse = await openDuckdb(path.join(home, "warehouse.duckdb"));
+    }
+  });
+
+  it("an embedded server that cannot start is one line naming its log, exit 1, no stack", async () => {
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-sink-embedded-broken-"));
+    try {
+      // A data folder that looks initialized but holds no cluster: the server exits at once.
+      const data = path.join(broken, "postgres", "data");
+      fs.mkdirSync(data, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(data, "PG_VERSION"), "15\n");
+      for (const k of Object.keys(process.env)) if (k.startsWith("PG") || k === "DATABASE_URL") vi.stubEnv(k, "");
+      const r = await runCli(["--home", broken, "migrate"]);
+      expect(r.code).toBe(1);
+      const lines = r.err.split("\n").filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: embedded PostgreSQL did not start: postgres: could not access the server configuration file .* \(server log: \S+server\.log\)$/);
+    } finally {
+      vi.unstubAllEnvs();
+      fs.rmSync(broken, { recursive: true, force: true });
     }
   });
 });
