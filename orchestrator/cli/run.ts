@@ -86,7 +86,7 @@ export function register(program: Command): void {
 
 /**
  * After a run in which mention_spikes succeeded (never after a failed one, never on a dry run),
- * write the spikes to PostgreSQL. The sync covers the whole lookback window, so a missed or
+ * write the spikes to PostgreSQL. The sync writes every spike PostgreSQL lacks, so a missed or
  * failed sync is caught up by the next run.
  */
 export async function syncAfterRun(config: Config, record: RunRecord, json: boolean): Promise<SyncSpikesResult | undefined> {

@@ -40,6 +40,9 @@ export function appSchemaDescriber(config: Pick<Config, "databaseUrl" | "home">)
     try {
       const scratch = `vwatch_validate_${process.pid}`;
       await sink.execute("begin");
+      // Validation analyzes statements between describes, for longer than the sink's idle bound
+      // may allow; this transaction holds only its own scratch schema and is always rolled back.
+      await sink.execute("set local idle_in_transaction_session_timeout = 0");
       await sink.execute(`create schema ${scratch}`);
       await sink.execute(`set local search_path to ${scratch}`);
       await sink.execute(schemaSql!);
