@@ -3,18 +3,32 @@ import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { log } from "../log";
 import { executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
-import { readResults } from "../run/results";
+import { checkVars, replayedVars } from "../compile/vars";
+import { readResults, resultsFile } from "../run/results";
 import type { RunRecord } from "../run/results";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 
+/**
+ * `--vars k=v,k2=v2`. A comma-separated part without `=` continues the previous value, so a code
+ * list can be given as it is written in workflow_settings.yaml: `focus_actor_codes=VEN,COL`.
+ * Keys and values are checked against the project's var schema when compiling.
+ */
 export function parseVars(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const vars: Record<string, string> = {};
-  for (const pair of text.split(",")) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new InputError(`--vars expects k=v,k2=v2; got "${pair}"`);
-    vars[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  let last: string | undefined;
+  for (const part of text.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 && last !== undefined) {
+      vars[last] = `${vars[last]},${part}`.trim();
+      continue;
+    }
+    const key = part.slice(0, eq).trim();
+    if (eq < 0 || !key) throw new InputError(`--vars expects k=v,k2=v2; got "${part}"`);
+    if (key in vars) throw new InputError(`--vars: "${key}" is given twice`);
+    vars[key] = part.slice(eq + 1).trim();
+    last = key;
   }
   return vars;
 }
@@ -78,6 +92,8 @@ export function register(program: Command): void {
         return;
       }
       const retryConfig = loadConfig({ ...program.opts(), warehouse: last.warehouse });
+      // run_results.json is a file anyone can edit: its vars go through the same checks as --vars.
+      checkVars(retryConfig.projectDir, last.options.vars, replayedVars(resultsFile(config.home)));
       const record = await executeRun(retryConfig, { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh });
       report(record, Boolean(opts.json));
       await syncAfterRun(retryConfig, record, Boolean(opts.json));

@@ -1,6 +1,7 @@
 import { randomUUID } from "crypto";
 import * as path from "path";
 import { compileCached } from "../compile/cache";
+import { checkVars } from "../compile/vars";
 import { sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
@@ -23,8 +24,12 @@ export interface RunRequest extends Selection {
   dryRun?: boolean;
 }
 
-/** Compiles with --vars applied on top of workflow_settings.yaml's vars. */
-export function compileWithVars(config: Config, vars?: Record<string, string>): CompiledGraph {
+/**
+ * Compiles with --vars applied on top of workflow_settings.yaml's vars, after checking them
+ * against the project's var schema (`source` names where they came from in errors).
+ */
+export function compileWithVars(config: Config, vars?: Record<string, string>, source = "--vars"): CompiledGraph {
+  checkVars(config.projectDir, vars, source);
   const options = { projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined };
   const graph = compileCached(options, path.join(config.home, "compiled"));
   const errors = graph.graphErrors?.compilationErrors ?? [];
