@@ -10,25 +10,33 @@ import { loadVarSchema, type VarSchema } from "./var-schema";
 export function checkVars(projectDir: string, vars: Record<string, string> | undefined, source: string): void {
   if (!vars || Object.keys(vars).length === 0) return;
   const schema = loadVarSchema(projectDir);
-  const known = schema ? schema.names() : settingsVarNames(projectDir);
-  for (const name of Object.keys(vars)) {
-    if (!known.includes(name)) {
-      const near = nearest(name, known);
-      throw new InputError(`${source}: unknown var "${name}"; ${near ? `did you mean ${near}? ` : ""}known vars: ${known.join(", ")}`);
-    }
-  }
+  checkVarNames(projectDir, Object.keys(vars), source, schema);
   for (const [name, value] of Object.entries(vars)) {
     const problem = schema?.check(name, value);
     if (problem) throw new InputError(`${source}: ${problem}`);
   }
 }
 
+/** Refuses a name that is not a var of the project, listing the known vars and the nearest one. */
+export function checkVarNames(projectDir: string, names: string[], source: string, schema = loadVarSchema(projectDir)): void {
+  if (names.length === 0) return;
+  const known = schema ? schema.names() : settingsVarNames(projectDir);
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const near = nearest(name, known);
+    throw new InputError(`${source}: unknown var "${name}"; ${near ? `did you mean ${near}? ` : ""}known vars: ${known.join(", ")}`);
+  }
+}
+
 /** Where a run's vars replayed from the home folder come from, for `checkVars`. */
 export const replayedVars = (resultsPath: string) => `the last run's vars (${resultsPath})`;
 
-/** The vars that change what a model computes (all of them, without a schema). */
-export function logicVarNames(schema: VarSchema | undefined, names: string[]): string[] {
-  return names.filter((n) => schema?.describe(n)?.logic ?? true);
+/**
+ * Whether a var changes what a model computes (its schema says; without one, every var but
+ * as_of, the scored day vwatch itself pins).
+ */
+export function isLogicVar(schema: VarSchema | undefined, name: string): boolean {
+  return schema?.describe(name)?.logic ?? name !== "as_of";
 }
 
 /** Without a schema, the known vars are those of workflow_settings.yaml (core reads them; nothing is cached). */
