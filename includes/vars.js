@@ -1,45 +1,65 @@
-// Reads workflow_settings.yaml vars with validation, and returns SQL fragments built from them.
-// Every threshold and code list used by the models goes through here.
+// Reads workflow_settings.yaml vars, checked against their declared schema (var_schema.js), and
+// returns SQL fragments built from them. Every threshold and code list used by the models goes
+// through here.
+const schema = require("./var_schema");
 
+// Every var (of workflow_settings.yaml and --vars) is checked once, when the project compiles:
+// a bad or unknown value is one compilation error on workflow_settings.yaml naming the var. The
+// accessors below check again, so a bad value can never reach SQL text even if that error could
+// not be recorded.
+(function checkEveryVar() {
+  const vars = dataform.projectConfig.vars || {};
+  const problems = [
+    ...schema.names().filter((name) => !(name in vars)).map((name) => `workflow_settings.yaml has no var "${name}"; add it under vars:`),
+    ...Object.keys(vars).map((name) => schema.check(name, vars[name])).filter(Boolean),
+  ];
+  for (const problem of problems) {
+    if (typeof dataform.compileError === "function") dataform.compileError(new Error(problem), "workflow_settings.yaml");
+    else throw new Error(problem);
+  }
+})();
+
+/** A var's value, trimmed; throws (a compilation error in the model using it) when it is missing or invalid. */
 function raw(name) {
   const vars = dataform.projectConfig.vars || {};
   if (!(name in vars)) {
     throw new Error(`workflow_settings.yaml has no var "${name}"; add it under vars:`);
   }
+  const problem = schema.check(name, vars[name]);
+  if (problem) throw new Error(problem);
   return String(vars[name]).trim();
 }
 
 function number(name) {
-  const value = Number(raw(name));
-  if (raw(name) === "" || !Number.isFinite(value)) {
-    throw new Error(`var "${name}" must be a number, got "${raw(name)}"`);
-  }
-  return value;
+  return Number(raw(name));
 }
 
 function integer(name) {
-  const value = number(name);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`var "${name}" must be a whole number >= 0, got "${raw(name)}"`);
-  }
+  const value = Number(raw(name));
+  if (!Number.isInteger(value)) throw new Error(`var "${name}" is not declared an integer in includes/var_schema.js; read it with vars.number`);
   return value;
+}
+
+/** A BigQuery string literal of any text: the value between double quotes, escaped. */
+function quote(text) {
+  return `"${String(text).replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+}
+
+/** A var as a BigQuery string literal, e.g. the connection id of EXTERNAL_QUERY(…). */
+function string(name) {
+  return quote(raw(name));
 }
 
 /** `column in ('A', 'B')` for a comma-separated list var; `false` for an empty list. */
 function inList(column, name) {
   const codes = raw(name).split(",").map((c) => c.trim()).filter(Boolean);
-  for (const code of codes) {
-    if (!/^[A-Za-z0-9]+$/.test(code)) throw new Error(`var "${name}": "${code}" is not a country code`);
-  }
   return codes.length ? `${column} in (${codes.map((c) => `'${c}'`).join(", ")})` : "false";
 }
 
 /** The scored day as a SQL DATE expression. */
 function asOf() {
   const value = raw("as_of");
-  if (value === "") return "current_date()";
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new Error(`var "as_of" must be YYYY-MM-DD, got "${value}"`);
-  return `date '${value}'`;
+  return value === "" ? "current_date()" : `date '${value}'`;
 }
 
 /** A day `days` before as_of as the integer YYYYMMDD (0 days: as_of itself). */
@@ -54,4 +74,4 @@ function partitionWindow(days) {
     and _PARTITIONTIME < timestamp(date_add(${asOf()}, interval 1 day))`;
 }
 
-module.exports = { raw, number, integer, inList, asOf, asOfDayNumber, partitionWindow };
+module.exports = { raw, number, integer, string, quote, inList, asOf, asOfDayNumber, partitionWindow };

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { compileProject } from "../compile/compile";
+import { checkVars } from "../compile/vars";
 import { targetName } from "../compile/graph";
 import { loadConfig } from "../config";
 import { formatTable, log } from "../log";
@@ -17,6 +18,7 @@ export function register(program: Command): void {
     .action(async (opts) => {
       const config = loadConfig(program.opts());
       const vars = parseVars(opts.vars);
+      checkVars(config.projectDir, vars, "--vars");
       if (opts.json) {
         // Print the graph even when it has errors, as the official CLI does; then fail.
         const graph = compileProject({ projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined });

@@ -4,7 +4,8 @@ import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { addDays, checkDay } from "../days";
 import { compileWithVars } from "../run/execute";
-import { readResults } from "../run/results";
+import { replayedVars } from "../compile/vars";
+import { readResults, resultsFile } from "../run/results";
 import { param, textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName } from "../warehouse/open";
 
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       checkDay(day, "DAY");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
       // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
-      const graph = compileWithVars(config, readResults(config.home)?.options.vars);
+      const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
       const vars = graph.projectConfig.vars ?? {};
       const num = (name: string) => Number(vars[name]);
       const lookback = num("lookback_days");

@@ -2,19 +2,34 @@ import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { log } from "../log";
-import { executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
-import { readResults } from "../run/results";
+import { compileWithVars, executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
+import { loadVarSchema } from "../compile/var-schema";
+import { checkVarNames, checkVars, isLogicVar, replayedVars } from "../compile/vars";
+import { readResults, resultsFile } from "../run/results";
 import type { RunRecord } from "../run/results";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 
+/**
+ * `--vars k=v,k2=v2`. A comma-separated part without `=` continues the previous value, so a code
+ * list can be given as it is written in workflow_settings.yaml: `focus_actor_codes=VEN,COL`.
+ * Keys and values are checked against the project's var schema when compiling.
+ */
 export function parseVars(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const vars: Record<string, string> = {};
-  for (const pair of text.split(",")) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new InputError(`--vars expects k=v,k2=v2; got "${pair}"`);
-    vars[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  let last: string | undefined;
+  for (const part of text.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 && last !== undefined) {
+      vars[last] = `${vars[last]},${part}`.trim();
+      continue;
+    }
+    const key = part.slice(0, eq).trim();
+    if (eq < 0 || !key) throw new InputError(`--vars expects k=v,k2=v2; got "${part}"`);
+    if (key in vars) throw new InputError(`--vars: "${key}" is given twice`);
+    vars[key] = part.slice(eq + 1).trim();
+    last = key;
   }
   return vars;
 }
@@ -47,9 +62,16 @@ export function register(program: Command): void {
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
     .option("--json", "print the run results as JSON")
     .option("--warehouse <name>", "duckdb (default) or bigquery")
+    .option(
+      "--accept-var-change <vars>",
+      "merge into incremental tables built with other values of these vars (comma-separated) instead of refusing",
+      list,
+    )
+    .option("--sync", "write the spikes to PostgreSQL even when this run's vars differ from workflow_settings.yaml")
     .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes runs")
     .action(async (opts) => {
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      checkVarNames(config.projectDir, opts.acceptVarChange ?? [], "--accept-var-change");
       const request: RunRequest = {
         tags: opts.tags,
         actions: opts.actions,
@@ -58,10 +80,11 @@ export function register(program: Command): void {
         fullRefresh: opts.fullRefresh,
         dryRun: opts.dryRun,
         vars: parseVars(opts.vars),
+        acceptVarChange: opts.acceptVarChange,
       };
       const record = await executeRun(config, request);
       report(record, Boolean(opts.json));
-      if (opts.sync) await syncAfterRun(config, record, Boolean(opts.json));
+      if (opts.sync !== false) await syncAfterRun(config, record, Boolean(opts.json), opts.sync === true);
     });
 
   program
@@ -78,7 +101,12 @@ export function register(program: Command): void {
         return;
       }
       const retryConfig = loadConfig({ ...program.opts(), warehouse: last.warehouse });
-      const record = await executeRun(retryConfig, { actions: names, vars: last.options.vars, fullRefresh: last.options.fullRefresh });
+      // run_results.json is a file anyone can edit: its vars go through the same checks as --vars.
+      const source = replayedVars(resultsFile(config.home));
+      checkVars(retryConfig.projectDir, last.options.vars, source);
+      checkVarNames(retryConfig.projectDir, last.options.acceptVarChange ?? [], source);
+      const { vars, fullRefresh, acceptVarChange } = last.options;
+      const record = await executeRun(retryConfig, { actions: names, vars, fullRefresh, acceptVarChange });
       report(record, Boolean(opts.json));
       await syncAfterRun(retryConfig, record, Boolean(opts.json));
     });
@@ -87,11 +115,21 @@ export function register(program: Command): void {
 /**
  * After a run in which mention_spikes succeeded (never after a failed one, never on a dry run),
  * write the spikes to PostgreSQL. The sync writes every spike PostgreSQL lacks, so a missed or
- * failed sync is caught up by the next run.
+ * failed sync is caught up by the next run. A run whose logic vars differ from
+ * workflow_settings.yaml's is an experiment: its spikes are written only when `requested` (--sync).
  */
-export async function syncAfterRun(config: Config, record: RunRecord, json: boolean): Promise<SyncSpikesResult | undefined> {
+export async function syncAfterRun(config: Config, record: RunRecord, json: boolean, requested = false): Promise<SyncSpikesResult | undefined> {
   const spikes = record.actions.find((a) => a.name.split(".").pop() === "mention_spikes");
   if (!spikes || spikes.status !== "success" || record.options.dryRun) return undefined;
+  const experiment = requested ? [] : experimentVars(config, record.options.vars);
+  if (experiment.length) {
+    const changed = experiment.map((v) => `${v.name}=${v.run}, not ${v.settings === "" ? "empty" : v.settings}`).join("; ");
+    log.warn(
+      `spikes not written to PostgreSQL: this run's vars differ from workflow_settings.yaml (${changed}); ` +
+        "write them deliberately with `vwatch sync-spikes`, or run with --sync",
+    );
+    return undefined;
+  }
   try {
     const result = await runSync(config, { vars: record.options.vars });
     if (!json) log.info(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
@@ -101,4 +139,14 @@ export async function syncAfterRun(config: Config, record: RunRecord, json: bool
     process.exitCode = 1;
     return undefined;
   }
+}
+
+/** The run's vars that change logic and differ from workflow_settings.yaml's (as_of never does). */
+function experimentVars(config: Config, vars: Record<string, string> | undefined): { name: string; run: string; settings: string }[] {
+  const schema = loadVarSchema(config.projectDir);
+  const overrides = Object.entries(vars ?? {}).filter(([name]) => isLogicVar(schema, name));
+  if (overrides.length === 0) return [];
+  const settings = compileWithVars(config).projectConfig.vars ?? {};
+  const same = (a: string, b: string) => a.trim() === b.trim() || (a.trim() !== "" && b.trim() !== "" && Number(a) === Number(b));
+  return overrides.filter(([name, value]) => !same(value, settings[name] ?? "")).map(([name, run]) => ({ name, run, settings: settings[name] ?? "" }));
 }

@@ -3,7 +3,8 @@ import { APP_SCHEMA, SEED_READS, seedAppData, type SeedResult } from "../app/see
 import { loadConfig, type Config } from "../config";
 import { formatTable, log } from "../log";
 import { compileWithVars, executeRun } from "../run/execute";
-import { readResults, type RunRecord } from "../run/results";
+import { replayedVars } from "../compile/vars";
+import { readResults, resultsFile, type RunRecord } from "../run/results";
 import { withSink } from "../sink/connect";
 import { openWarehouse } from "../warehouse/open";
 
@@ -14,7 +15,7 @@ export async function ensureAppSchema(config: Config): Promise<void> {
 
 export async function seed(config: Config): Promise<SeedResult> {
   // The models as the last run compiled them (its --vars), so the same tables are read.
-  const graph = compileWithVars(config, readResults(config.home)?.options.vars);
+  const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
     return await withSink(config, (pg) => seedAppData(graph, warehouse, pg));

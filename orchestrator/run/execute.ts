@@ -1,6 +1,7 @@
 import { randomUUID } from "crypto";
 import * as path from "path";
 import { compileCached } from "../compile/cache";
+import { checkVars } from "../compile/vars";
 import { sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
@@ -16,15 +17,22 @@ import type { Warehouse } from "../warehouse/warehouse";
 import { latestMentionDay } from "./as-of";
 import { type RunRecord, summarise, writeResults } from "./results";
 import { runPlan, type ActionResult } from "./run";
+import { guardTableVars } from "./var-changes";
 
 export interface RunRequest extends Selection {
   vars?: Record<string, string>;
   fullRefresh?: boolean;
   dryRun?: boolean;
+  /** Vars whose change since an incremental table was built is accepted (see run/var-changes.ts). */
+  acceptVarChange?: string[];
 }
 
-/** Compiles with --vars applied on top of workflow_settings.yaml's vars. */
-export function compileWithVars(config: Config, vars?: Record<string, string>): CompiledGraph {
+/**
+ * Compiles with --vars applied on top of workflow_settings.yaml's vars, after checking them
+ * against the project's var schema (`source` names where they came from in errors).
+ */
+export function compileWithVars(config: Config, vars?: Record<string, string>, source = "--vars"): CompiledGraph {
+  checkVars(config.projectDir, vars, source);
   const options = { projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined };
   const graph = compileCached(options, path.join(config.home, "compiled"));
   const errors = graph.graphErrors?.compilationErrors ?? [];
@@ -86,11 +94,20 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
       }
     }
     const plan = await planFor(graph, warehouse, request);
+    const runId = randomUUID();
+    const recordVars = await guardTableVars(graph, plan, warehouse, {
+      projectDir: config.projectDir,
+      runId,
+      accept: request.acceptVarChange,
+      dryRun: request.dryRun,
+      compileWith: (vars) => compileWithVars(config, { ...request.vars, ...vars }),
+    });
     const total = plan.actions.length;
     let done = 0;
     const actions = await runPlan(plan, warehouse, {
       dryRun: request.dryRun,
       materializeExternal: federated.materialize,
+      afterSuccess: recordVars,
       onActionEnd: (r) => {
         done += 1;
         const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
@@ -100,7 +117,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
       },
     });
     const record: RunRecord = {
-      runId: randomUUID(),
+      runId,
       startedAt,
       finishedAt: new Date().toISOString(),
       warehouse: warehouse.dialect,
@@ -109,7 +126,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         defaultSchema: graph.projectConfig.defaultSchema,
         defaultLocation: graph.projectConfig.defaultLocation,
       },
-      options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
+      options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun, acceptVarChange: request.acceptVarChange },
       summary: summarise(actions),
       actions,
     };

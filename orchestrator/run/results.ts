@@ -10,7 +10,7 @@ export interface RunRecord {
   /** The compiled project's defaults, to find output tables after the run. */
   project: { defaultDatabase?: string; defaultSchema?: string; defaultLocation?: string };
   /** The options the run was started with, so `vwatch retry` can repeat them. */
-  options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean };
+  options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean; acceptVarChange?: string[] };
   summary: Record<string, number>;
   actions: ActionResult[];
 }

@@ -34,6 +34,11 @@ export interface RunOptions extends RunEvents {
   dryRun?: boolean;
   /** Fills the local stand-ins of an action's EXTERNAL_QUERY calls before its tasks run. */
   materializeExternal?(action: PlannedAction): Promise<void>;
+  /**
+   * After an action succeeded for real (not on dry runs), e.g. to record what a table was built
+   * with. When it throws, the action is reported failed with that error.
+   */
+  afterSuccess?(action: PlannedAction): Promise<void>;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
@@ -83,6 +88,7 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
         const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${action.relation}`).catch(() => []);
         if (row) result.rows = Number(row.n);
       }
+      if (result.status === "success" && options.afterSuccess) await options.afterSuccess(action).catch((e) => fail(result, e));
     }
     result.seconds = (now() - started) / 1000;
     status.set(action.name, result.status);
