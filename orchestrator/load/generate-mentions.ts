@@ -213,7 +213,7 @@ export function formatMentionRow(m: MentionRow): string {
 
 export interface WriteMentionsOptions {
   outDir: string;
-  /** One file per 15-minute slice (GDELT's own layout, default) or per UTC day. */
+  /** One file per 15-minute slice (GDELT's own layout, default) or per UTC day (named YYYYMMDD.mentions.CSV). */
   per?: "15min" | "day";
   gzip?: boolean;
   /** Extra lines for SYNTHETIC.md (e.g. how the events were chosen). */
@@ -225,7 +225,7 @@ export interface WrittenMentions {
   rows: number;
 }
 
-/** Writes `YYYYMMDDHHMMSS.mentions.CSV[.gz]` files (slices without rows get no file) and SYNTHETIC.md. */
+/** Writes `YYYYMMDDHHMMSS.mentions.CSV[.gz]` files, or `YYYYMMDD.mentions.CSV[.gz]` per day (slices without rows get no file), and SYNTHETIC.md. */
 export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsOptions): Promise<WrittenMentions> {
   fs.mkdirSync(opts.outDir, { recursive: true });
   const written: WrittenMentions = { files: [], rows: 0 };
@@ -238,7 +238,8 @@ export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsO
     current = undefined;
   };
   for (const slice of generateMentionSlices(spec)) {
-    const name = `${opts.per === "day" ? `${slice.day}000000` : slice.time}.mentions.CSV${opts.gzip ? ".gz" : ""}`;
+    // A day's file is named by its day: the loader takes a file's rows to be those stamped within the time its name gives.
+    const name = `${opts.per === "day" ? slice.day : slice.time}.mentions.CSV${opts.gzip ? ".gz" : ""}`;
     if (current?.name !== name) {
       await finish();
       current = { name, rows: 0, out: new LineWriter(path.join(opts.outDir, name), Boolean(opts.gzip)) };

@@ -188,13 +188,26 @@ describe("vwatch generate mentions", () => {
       await writeMentionFiles({ ...spec, seed }, { outDir: path.join(tmp, dir), per: "day", gzip });
     }
     const a = read(path.join(tmp, "a"));
-    expect(Object.keys(a)).toContain("20150219000000.mentions.CSV.gz");
+    expect(Object.keys(a)).toContain("20150219.mentions.CSV.gz");
     expect(Object.keys(a)).toContain("SYNTHETIC.md");
     expect(read(path.join(tmp, "b"))).toEqual(a);
     expect(read(path.join(tmp, "c"))).not.toEqual(a);
     const [first] = generateMentionSlices(spec);
-    const plain = fs.readFileSync(path.join(tmp, "d", `${first.day}000000.mentions.CSV`), "utf8");
+    const plain = fs.readFileSync(path.join(tmp, "d", `${first.day}.mentions.CSV`), "utf8");
     expect(plain.split("\n")[0].split("\t")).toHaveLength(16);
+  });
+
+  it("writes one file per UTC day named YYYYMMDD.mentions.CSV with --per day, and they load", async () => {
+    const out = path.join(tmp, "days");
+    const written = await writeMentionFiles(spec, { outDir: out, per: "day", gzip: true });
+    expect(written.files.map((f) => f.name)).toEqual(
+      ["20150218", "20150219", "20150220", "20150221", "20150222", "20150223", "20150224", "20150225", "20150226", "20150227"].map((d) => `${d}.mentions.CSV.gz`),
+    );
+    const results = await loadGdeltFiles(db, written.files.map((f) => path.join(out, f.name)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill("loaded"));
+    expect(await count(MENTIONS)).toBe(written.rows);
+    const days = await rows(`select count(distinct substr(MentionTimeDate::varchar, 1, 8)) as days, count(*) filter (where _PARTITIONTIME::date <> strptime(substr(MentionTimeDate::varchar, 1, 8), '%Y%m%d')::date) as off from ${MENTIONS}`);
+    expect(days).toEqual([{ days: 10n, off: 0n }]);
   });
 
   it("writes loadable, clearly synthetic mentions that never precede the event", async () => {
