@@ -5,6 +5,7 @@ import * as zlib from "zlib";
 import { addDays, parseDay } from "../days";
 import { InputError } from "../errors";
 import { cumulative, hashString, mixSeed, normal, pickCumulative, poisson, rng, type Rng } from "./random";
+import { writeFully } from "./decompress";
 
 /**
  * Synthetic GDELT 2.0 mentions (`*.mentions.CSV`, 16 tab-separated columns) for given events:
@@ -272,7 +273,7 @@ class LineWriter {
   }
 
   async write(text: string): Promise<void> {
-    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+    if (this.fd !== undefined) writeFully(this.fd, Buffer.from(text));
     else if (!this.gzip!.write(text)) await once(this.gzip!, "drain");
   }
 
