@@ -70,7 +70,8 @@ export async function benchSpikes(opts: { rows?: number } = {}): Promise<Record<
     log.info(`loading ${written.files.length + 1} files into ${warehouseFile(config)}`);
     t = performance.now();
     const mentionFiles = written.files.map((f) => path.join(inDir, "mentions", f.name));
-    await loadGdeltFiles(warehouseFile(config), [eventsFile, ...mentionFiles], { tmpDir: home });
+    const failed = (await loadGdeltFiles(warehouseFile(config), [eventsFile, ...mentionFiles], { tmpDir: home })).filter((r) => r.status === "failed");
+    if (failed.length > 0) throw new Error(`generated files did not load: ${failed.map((r) => r.error).join("; ")}`);
     const loadSeconds = (performance.now() - t) / 1000;
     const setupRssMb = process.resourceUsage().maxRSS / 1024;
 

@@ -29,3 +29,59 @@ export function formatTable(headers: string[], rows: (string | number | null | u
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
+
+export interface Progress {
+  /** One more item done, with the rows it added. */
+  tick(rows: number): void;
+  /** The last line: how many done, in how long. */
+  done(): void;
+}
+
+interface ProgressOptions {
+  label: string;
+  total: number;
+  /** What is counted, e.g. "files". */
+  unit: string;
+  stream?: { isTTY?: boolean; write(text: string): unknown };
+}
+
+/**
+ * One progress line for long work over many items: done/total, rows and an ETA. On a terminal
+ * it is rewritten in place (at most every 100 ms); elsewhere (a log file, a pipe) a line is
+ * printed at most every 10 s, and the last one at the end. Nothing with --quiet.
+ */
+export function startProgress({ label, total, unit, stream = process.stderr }: ProgressOptions): Progress {
+  const started = Date.now();
+  let count = 0;
+  let rows = 0;
+  // A terminal shows the line at once; a log gets its first line after 10 s.
+  let shown = stream.isTTY ? -Infinity : started;
+  const text = (end: boolean) => {
+    const elapsed = Date.now() - started;
+    const tail = end ? ` in ${duration(elapsed)}` : `, ETA ${duration((elapsed / count) * (total - count))}`;
+    return `${label} ${count}/${total} ${unit}, ${rows.toLocaleString("en-US")} rows${tail}`;
+  };
+  const show = (end: boolean) => {
+    if (quiet) return;
+    shown = Date.now();
+    stream.write(stream.isTTY ? `\r${text(end)}\x1b[K${end ? "\n" : ""}` : `${text(end)}\n`);
+  };
+  return {
+    tick(added: number) {
+      count++;
+      rows += added;
+      if (Date.now() - shown >= (stream.isTTY ? 100 : 10_000)) show(false);
+    },
+    done() {
+      show(true);
+    },
+  };
+}
+
+/** "42 s", "3 min 5 s", "2 h 10 min". */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option("--seed <seed>", "random seed (a number or any text)", "1")
     .requiredOption("--out <dir>", "folder for the files")
     .option("--rows-per-day <n>", "average rows per day over the window", "100")
-    .option("--per <slice>", "15min (one file per 15-minute slice, as GDELT) or day", "15min")
+    .option("--per <slice>", "15min (one file per 15-minute slice, as GDELT) or day (one file per UTC day, YYYYMMDD.mentions.CSV)", "15min")
     .option("--gzip", "write .gz files")
     .option("--actor-country <codes>", "keep only events with Actor1/Actor2CountryCode in these CAMEO codes (e.g. VEN)", list)
     .option("--action-geo <codes>", "... or ActionGeo_CountryCode in these FIPS codes (e.g. VE)", list)

@@ -5,8 +5,12 @@ import { InputError } from "../errors";
 import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
 import type { EconomicSource } from "../load/economic-schema";
 import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
-import { formatTable, log } from "../log";
+import { readManifest } from "../load/manifest";
+import { formatTable, log, startProgress } from "../log";
 import { warehouseFile } from "../warehouse/open";
+
+/** Up to this many files, a line per file and a table; more, one progress line and totals. */
+const HANDFUL = 10;
 
 export function register(program: Command): void {
   const load = program.command("load").description("load raw source files into the local DuckDB warehouse");
@@ -14,36 +18,51 @@ export function register(program: Command): void {
     .command("gdelt <files...>")
     .description(
       "load raw GDELT 2.0 files (*.export.CSV / *.mentions.CSV, plain, .gz or .zip) into gdelt-bq.gdeltv2.events_partitioned / " +
-        "eventmentions_partitioned; files loaded before are skipped; a bad line rejects its whole file",
+        "eventmentions_partitioned; files loaded before are skipped; each file loads all or nothing, and a bad file does not stop the others",
     )
     .option("--kind <kind>", "events or mentions, instead of taking it from each file name")
+    .option("--replace", "replace the rows an earlier, different copy of the same file loaded (a truncated download, say)")
+    .option("--manifest <file>", "GDELT's masterfilelist.txt or lastupdate.txt: refuse files it does not list with their size and MD5")
     .option("--json", "print the per-file results as JSON")
-    .action(async (files: string[], opts: { kind?: string; json?: boolean }) => {
+    .action(async (files: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
       if (opts.kind !== undefined && opts.kind !== "events" && opts.kind !== "mentions") {
         throw new InputError(`--kind must be events or mentions, got "${opts.kind}"`);
       }
+      const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
+      const skipped = manifest?.skipped ?? [];
+      if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
       const config = loadConfig(program.opts());
       const file = warehouseFile(config);
       log.info(`loading ${files.length} file(s) into ${file}`);
       const results: FileLoadResult[] = [];
-      try {
-        await loadGdeltFiles(file, files, {
+      const progress = fileProgress(files.length, (r: FileLoadResult) => {
+        if (r.status === "failed") return undefined;
+        const verb = r.status === "loaded" ? "loaded " : r.status;
+        return `${verb} ${path.basename(r.file)}: ${r.rows} ${r.kind} rows${r.reason ? ` (${r.reason})` : ""}`;
+      });
+      await whileReporting(files.length, () => results.length, progress.done, () =>
+        loadGdeltFiles(file, files, {
           kind: opts.kind as "events" | "mentions" | undefined,
+          replace: opts.replace,
+          manifest,
           onFile: (r) => {
             results.push(r);
-            log.info(`${r.status === "loaded" ? "loaded " : "skipped"} ${path.basename(r.file)}: ${r.rows} ${r.kind} rows${r.reason ? ` (${r.reason})` : ""}`);
+            progress.tick(r, r.status === "loaded" || r.status === "replaced" ? r.rows : 0);
           },
-        });
-      } finally {
-        if (results.length > 0 && results.length < files.length) log.info(`${results.length} of ${files.length} file(s) were processed before the error`);
-      }
-      if (opts.json) log.out(JSON.stringify(results, null, 2));
-      else {
-        const rows = results.map((r) => [path.basename(r.file), r.kind, r.status, r.rows]);
-        log.out(formatTable(["file", "kind", "status", "rows"], rows));
-        const loaded = results.filter((r) => r.status === "loaded");
-        log.out(`${loaded.length} loaded (${loaded.reduce((a, r) => a + r.rows, 0)} rows), ${results.length - loaded.length} skipped as already loaded`);
-      }
+        }),
+      );
+      reportFailures(results);
+      if (opts.json) return log.out(JSON.stringify(results, null, 2));
+      if (files.length <= HANDFUL) log.out(formatTable(["file", "kind", "status", "rows"], results.map((r) => [path.basename(r.file), r.kind, r.status, r.rows])));
+      const total = (status: FileLoadResult["status"]) => results.filter((r) => r.status === status);
+      const rows = (rs: FileLoadResult[]) => rs.reduce((a, r) => a + r.rows, 0);
+      const [loaded, replaced, failed] = [total("loaded"), total("replaced"), total("failed")];
+      log.out(
+        `${loaded.length} loaded (${rows(loaded)} rows), ` +
+          (replaced.length > 0 ? `${replaced.length} replaced (${rows(replaced)} rows), ` : "") +
+          `${total("skipped").length} skipped as already loaded` +
+          (failed.length > 0 ? `, ${failed.length} failed` : ""),
+      );
     });
 
   const economic: [EconomicSource, string][] = [
@@ -52,7 +71,9 @@ export function register(program: Command): void {
     ["comtrade", "UN Comtrade CSV exports (legacy or Plus layout) into raw_economics.comtrade_records"],
   ];
   for (const [source, description] of economic) {
-    const cmd = load.command(`${source} <files...>`).description(`${description}; rows are upserted on their key, so loading a file again changes nothing`);
+    const cmd = load
+      .command(`${source} <files...>`)
+      .description(`${description}; rows are upserted on their key, so loading a file again changes nothing; a bad file changes nothing and does not stop the others`);
     if (source === "fred") {
       cmd.option("--series-name <title>", "the series' title, for a file holding one series the product does not know").option("--units <units>", "the series' units, likewise");
     }
@@ -60,15 +81,64 @@ export function register(program: Command): void {
       const config = loadConfig(program.opts());
       const file = warehouseFile(config);
       log.info(`loading ${files.length} ${source} file(s) into ${file}`);
-      const results = await loadEconomicFiles(file, source, files, { seriesName: opts.seriesName, units: opts.units });
+      const results: EconomicLoadResult[] = [];
+      let processed = 0;
+      const progress = fileProgress(files.length, () => undefined);
+      await whileReporting(files.length, () => processed, progress.done, () =>
+        loadEconomicFiles(file, source, files, {
+          seriesName: opts.seriesName,
+          units: opts.units,
+          onFile: (done) => {
+            processed++;
+            results.push(...done);
+            progress.tick(done[0], done.reduce((a, r) => a + r.inserted + r.updated, 0));
+          },
+        }),
+      );
       for (const r of results) reportRejected(r);
+      reportFailures(results);
       if (opts.json) return log.out(JSON.stringify(results, null, 2));
       const rows = results.map((r) => [path.basename(r.file), r.status, r.rows, r.inserted, r.updated, r.unchanged, r.missing, r.rejected.length]);
-      log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
+      if (files.length <= HANDFUL) log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
       const sum = (k: "inserted" | "updated" | "unchanged") => results.reduce((a, r) => a + r[k], 0);
-      log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged`);
+      const failed = results.filter((r) => r.status === "failed").length;
+      log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged${failed > 0 ? `, ${failed} file(s) failed` : ""}`);
     });
   }
+}
+
+/** A line per file for a handful of files, else one progress line over them all. */
+function fileProgress<R>(total: number, line: (r: R) => string | undefined): { tick(r: R, rows: number): void; done(): void } {
+  if (total <= HANDFUL) {
+    return {
+      tick: (r) => {
+        const text = line(r);
+        if (text) log.info(text);
+      },
+      done: () => undefined,
+    };
+  }
+  const progress = startProgress({ label: "loading", total, unit: "files" });
+  return { tick: (_r, rows) => progress.tick(rows), done: () => progress.done() };
+}
+
+/** Runs the load; when it stops on an error (a full disk), says how far it got before rethrowing. */
+async function whileReporting(total: number, processed: () => number, done: () => void, load: () => Promise<unknown>): Promise<void> {
+  try {
+    await load();
+  } catch (e) {
+    done();
+    log.info(`${processed()} of ${total} file(s) were processed before the error`);
+    throw e;
+  }
+  done();
+}
+
+/** One error line per failed file; exit 2 when any failed (the others were loaded). */
+function reportFailures(results: { status: string; error?: string }[]): void {
+  const failed = results.filter((r) => r.status === "failed");
+  for (const r of failed) log.error(r.error ?? "failed");
+  if (failed.length > 0) process.exitCode = 2;
 }
 
 const REJECTS_SHOWN = 10;

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
+import { InputError } from "../errors";
 import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
 import { ECONOMIC_TABLES, type EconomicSource } from "../load/economic-schema";
 import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
@@ -39,6 +40,8 @@ export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult
   const gdelt = await loadGdeltFiles(file, sampleFiles());
   const economic: EconomicLoadResult[] = [];
   for (const source of Object.keys(ECONOMIC_TABLES) as EconomicSource[]) economic.push(...(await loadEconomicFiles(file, source, economicSampleFiles(source))));
+  const failed = [...gdelt, ...economic].filter((r) => r.status === "failed");
+  if (failed.length > 0) throw new InputError(`the bundled samples did not load: ${failed.map((r) => r.error).join("; ")}`);
   return { gdelt, economic };
 }
 

@@ -63,6 +63,19 @@ function records(file: string, text: string): CsvRecord[] {
   }
 }
 
+/**
+ * Refuses a file with a NUL byte in a field (line and column named): PostgreSQL cannot store
+ * one in text, and a run of NULs is what a download cut short by a crash leaves.
+ */
+function refuseNul(file: string, recs: CsvRecord[], header: string[] | undefined): void {
+  for (const { fields, line } of recs) {
+    const i = fields.findIndex((f) => f.includes("\0"));
+    if (i < 0) continue;
+    const name = header?.[i]?.trim();
+    throw new InputError(`${file} line ${line}, column ${name ? `${name} (${i + 1})` : i + 1}: contains a NUL byte (0x00), which PostgreSQL cannot store in text; the file was not loaded`);
+  }
+}
+
 const blank = (fields: string[]) => fields.every((f) => f.trim() === "");
 
 function validDate(text: string): boolean {
@@ -77,6 +90,7 @@ function validDate(text: string): boolean {
 /** FRED graph/series download: `DATE,SERIES…` (older) or `observation_date,SERIES…` (current). */
 export function parseFred(file: string, text: string, opts: ParseOptions = {}): Parsed {
   const recs = records(file, text);
+  if (text.includes("\0")) refuseNul(file, recs, recs[0]?.fields);
   const header = recs[0]?.fields.map((f) => f.trim());
   if (!header || !/^(date|observation_date)$/i.test(header[0]) || header.length < 2) {
     throw new InputError(`${file}: not a FRED CSV download: the header must be DATE,<SERIES> or observation_date,<SERIES>, got ${JSON.stringify(recs[0]?.fields.join(",") ?? "")}`);
@@ -115,6 +129,7 @@ export function parseFred(file: string, text: string, opts: ParseOptions = {}): 
 export function parseWorldBank(file: string, text: string): Parsed {
   const recs = records(file, text);
   const at = recs.findIndex((r) => r.fields[0]?.trim() === "Country Name");
+  if (text.includes("\0")) refuseNul(file, recs, recs[at]?.fields);
   const header = at >= 0 ? recs[at].fields.map((f) => f.trim()) : [];
   const names = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"];
   if (at < 0 || names.some((n, i) => header[i] !== n)) {
@@ -212,6 +227,7 @@ const NUMERIC = new Set(["qty", "net_weight_kg", "value_usd"]);
  */
 export function parseComtrade(file: string, text: string): Parsed {
   const recs = records(file, text).filter((r) => !blank(r.fields));
+  if (text.includes("\0")) refuseNul(file, recs, recs[0]?.fields);
   const header = recs[0]?.fields.map((f) => f.trim()) ?? [];
   // Names match case-insensitively: the Comtrade Plus website writes PascalCase (PrimaryValue), its API camelCase.
   const names = header.map((h) => h.toLowerCase());

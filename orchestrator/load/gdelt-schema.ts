@@ -127,3 +127,32 @@ export function gdeltKindOf(fileName: string): GdeltKind | undefined {
 export function gdeltFileName(file: string): string {
   return file.replace(/^.*[\\/]/, "").replace(/\.(gz|zip)$/i, "");
 }
+
+/**
+ * The time a GDELT file's name gives every one of its rows (DATEADDED of events, MentionTimeDate
+ * of mentions), as inclusive YYYYMMDDHHMMSS bounds: GDELT's 15-minute files are named
+ * `YYYYMMDDHHMMSS.…` and every row carries exactly that time; files of `vwatch generate mentions
+ * --per day` are named `YYYYMMDD.…` and hold rows of that UTC day. Undefined for other names.
+ */
+export interface FileTime {
+  first: string;
+  last: string;
+  /** How messages name it: the timestamp, or the day as YYYY-MM-DD. */
+  label: string;
+}
+
+export function gdeltFileTime(name: string): FileTime | undefined {
+  const m = /^(\d{8})(\d{6})?\./.exec(gdeltFileName(name));
+  if (!m || !isGdeltTime(m[1] + (m[2] ?? "000000"))) return undefined;
+  const [, day, hms] = m;
+  if (hms) return { first: day + hms, last: day + hms, label: day + hms };
+  return { first: `${day}000000`, last: `${day}235959`, label: `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}` };
+}
+
+/** A real UTC time written YYYYMMDDHHMMSS, as GDELT writes DATEADDED and MentionTimeDate. */
+export function isGdeltTime(text: string): boolean {
+  if (!/^\d{14}$/.test(text)) return false;
+  const iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(8, 10)}:${text.slice(10, 12)}:${text.slice(12)}Z`;
+  const ms = Date.parse(iso);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
+}

@@ -2,27 +2,39 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { InputError, WarehouseError } from "../errors";
+import { InputError, VwatchError, WarehouseError } from "../errors";
 import { openDuckdb } from "../warehouse/duckdb";
-import { duckdbSchema, duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
-import { forEachLine, materialize } from "./decompress";
-import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, gdeltFileName, gdeltKindOf, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
-import { ensureLedger, findLoaded, forgetKind, recordLoaded } from "./ledger";
+import { duckdbSchema, duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { materialize, type Materialized } from "./decompress";
+import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, gdeltFileName, gdeltFileTime, gdeltKindOf, type FileTime, type GdeltKind, type GdeltTable } from "./gdelt-schema";
+import { stage, typedSelect } from "./gdelt-stage";
+import { ensureLedger, findLoaded, forgetKind, loadedNames, recordLoaded, type LedgerEntry } from "./ledger";
+import { checkAgainstManifest, type Manifest } from "./manifest";
+import { rollback, storageFailure, withCleanup } from "./transaction";
 
 /**
  * Loads raw GDELT 2.0 files into the local source tables, with BigQuery's column names and types.
  *
  * Per file: decompress to a temporary plain file (hashing it), read it with DuckDB's CSV reader
- * as text, validate every typed column in SQL, then insert the typed rows and a ledger row in one
- * transaction. A file is all or nothing: any bad line rejects the file and leaves the tables as
- * they were. A file whose name and content were loaded before is skipped, so re-loading never
- * duplicates rows.
+ * as text, validate every row in SQL, then insert the typed rows and a ledger row in one
+ * transaction. Each file is all or nothing and the files are independent: a bad file is
+ * reported in its result and the others still load. A failing warehouse or temp folder (a full
+ * disk) stops the load with a WarehouseError, the file being loaded left out.
+ *
+ * A file's rows are the rows of its kind stamped with the time in its name (DATEADDED for
+ * events, MentionTimeDate for mentions; GDELT stamps every row of a file so), and the loader
+ * refuses a row that disagrees with its file's name or a file whose time other files' rows
+ * already hold. That is what lets `replace` swap the rows of an earlier copy for a new one.
  */
 export interface LoadGdeltOptions {
   /** Force the file kind instead of taking it from the name. */
   kind?: GdeltKind;
   /** Where decompressed copies go (default: the OS temp folder). */
   tmpDir?: string;
+  /** Replace the rows an earlier, different copy of the same file name loaded. */
+  replace?: boolean;
+  /** Refuse files this list (GDELT's masterfilelist.txt) does not list with their size and MD5. */
+  manifest?: Manifest;
   /** Called after each file, e.g. for progress. */
   onFile?: (result: FileLoadResult) => void;
 }
@@ -32,39 +44,38 @@ export interface FileLoadResult {
   file: string;
   /** The GDELT name, without .gz/.zip: the ledger key. */
   name: string;
-  kind: GdeltKind;
-  status: "loaded" | "skipped";
-  /** Rows inserted (loaded) or rows already present from the earlier load (skipped). */
+  /** Undefined when neither --kind nor the name tells it. */
+  kind?: GdeltKind;
+  status: "loaded" | "replaced" | "skipped" | "failed";
+  /** Rows inserted (loaded, replaced) or rows already present from the earlier load (skipped). */
   rows: number;
-  sha256: string;
-  /** Why a file was skipped. */
+  sha256?: string;
+  /** Why a file was skipped, or what a replacement replaced. */
   reason?: string;
+  /** Why a file failed: one line naming it. */
+  error?: string;
 }
 
 export async function loadGdeltFiles(db: DuckDBConnection | string, files: string[], opts: LoadGdeltOptions = {}): Promise<FileLoadResult[]> {
   if (typeof db === "string") {
     const warehouse = await openDuckdb(db);
-    try {
-      return await loadGdeltFiles(warehouse.connection, files, opts);
-    } finally {
-      await warehouse.close();
-    }
+    return withCleanup(() => loadGdeltFiles(warehouse.connection, files, opts), () => warehouse.close());
   }
-  const plan = files.map((file) => {
-    const kind = opts.kind ?? gdeltKindOf(file);
-    if (!kind) throw new InputError(`${file}: cannot tell the GDELT file type from its name (expected *.export.CSV or *.mentions.CSV, optionally .gz or .zip)`);
-    return { file, kind };
-  });
-  await ensureLedger(db);
-  for (const kind of new Set(plan.map((p) => p.kind))) {
-    // Rows of a dropped table are gone: forget the ledger entries that claimed them.
-    if (await ensureGdeltTable(db, GDELT_TABLES[kind])) await forgetKind(db, kind);
+  const kinds = files.map((file) => opts.kind ?? gdeltKindOf(file));
+  try {
+    await ensureLedger(db);
+    for (const kind of new Set(kinds.filter((k) => k !== undefined))) {
+      // Rows of a dropped table are gone: forget the ledger entries that claimed them.
+      if (await ensureGdeltTable(db, GDELT_TABLES[kind])) await forgetKind(db, kind);
+    }
+  } catch (e) {
+    throw new WarehouseError(`preparing the GDELT tables failed: ${(e as Error).message}`, { cause: e });
   }
   const tmpDir = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), "vwatch-load-"));
   const results: FileLoadResult[] = [];
   try {
-    for (const { file, kind } of plan) {
-      const result = await loadOne(db, file, GDELT_TABLES[kind], tmpDir);
+    for (const [i, file] of files.entries()) {
+      const result = await loadOne(db, file, kinds[i], tmpDir, opts);
       results.push(result);
       opts.onFile?.(result);
     }
@@ -87,133 +98,108 @@ async function ensureGdeltTable(db: DuckDBConnection, table: GdeltTable): Promis
 
 const tableName = (table: GdeltTable) => duckdbTableName(table.target, undefined);
 
-async function loadOne(db: DuckDBConnection, file: string, table: GdeltTable, tmpDir: string): Promise<FileLoadResult> {
+/** One file's result; bad input is a "failed" result, anything else is thrown. */
+async function loadOne(db: DuckDBConnection, file: string, kind: GdeltKind | undefined, tmpDir: string, opts: LoadGdeltOptions): Promise<FileLoadResult> {
   const name = gdeltFileName(file);
-  const content = await materialize(file, tmpDir);
-  const base = { file, name, kind: table.kind, sha256: content.sha256 };
   try {
-    const earlier = await findLoaded(db, table.kind, name, content.sha256);
-    if (earlier?.name === name && earlier.sha256 === content.sha256) {
-      return { ...base, status: "skipped", rows: earlier.rows, reason: "already loaded" };
-    }
-    if (earlier?.name === name) {
+    if (!kind) throw new InputError(`${file}: cannot tell the GDELT file type from its name (expected *.export.CSV or *.mentions.CSV, optionally .gz or .zip)`);
+    const time = gdeltFileTime(name);
+    if (!time) {
       throw new InputError(
-        `${file}: ${name} was loaded before with different content (sha256 ${earlier.sha256.slice(0, 12)}…, now ${content.sha256.slice(0, 12)}…); ` +
-          `GDELT files do not change once published, so this copy is refused`,
+        `${file}: the name does not start with the file's time (GDELT's YYYYMMDDHHMMSS.export.CSV / .mentions.CSV, or YYYYMMDD for a day's file); ` +
+          `vwatch tells a file's rows apart by that time, so it loads only files named so`,
       );
     }
-    if (earlier) return { ...base, status: "skipped", rows: earlier.rows, reason: `same content already loaded as ${earlier.name}` };
-
-    const rows = await stage(db, file, content.path, table);
-    await db.run("begin transaction");
+    if (opts.manifest) await checkAgainstManifest(opts.manifest, file);
+    let content: Materialized;
     try {
-      await db.run(`insert into ${tableName(table)} by name select ${typedSelect(table)} from vwatch_stage`);
-      await recordLoaded(db, { name, kind: table.kind, sha256: content.sha256, rows });
-      await db.run("commit");
+      content = await materialize(file, tmpDir);
     } catch (e) {
-      await db.run("rollback");
-      throw new WarehouseError(`${file}: loading into ${tableName(table)} failed: ${(e as Error).message}`, { cause: e });
+      if (e instanceof VwatchError) throw e;
+      throw new WarehouseError(`${file}: cannot write its decompressed copy in ${tmpDir}: ${(e as Error).message}; free space there or set TMPDIR to another folder`, { cause: e });
     }
-    return { ...base, status: "loaded", rows };
-  } finally {
-    await db.run("drop table if exists temp.vwatch_stage");
-    if (content.temporary) fs.rmSync(content.path, { force: true });
-  }
-}
-
-/** Reads the file as text into temp.vwatch_stage and validates it; returns its row count. */
-async function stage(db: DuckDBConnection, file: string, csvPath: string, table: GdeltTable): Promise<number> {
-  const columns = table.columns.map((c) => `${duckdbString(c.name)}: 'VARCHAR'`).join(", ");
-  await db.run("drop table if exists temp.vwatch_rejects");
-  await db.run("drop table if exists temp.vwatch_reject_scans");
-  try {
-    await db.run(
-      `create or replace temp table vwatch_stage as select *, ${firstBadColumn(table.columns)} as vwatch_bad from read_csv(${duckdbString(csvPath)}, ` +
-        `delim = '\t', header = false, quote = '', escape = '', auto_detect = false, columns = {${columns}}, ` +
-        `store_rejects = true, rejects_table = 'vwatch_rejects', rejects_scan = 'vwatch_reject_scans')`,
+    return await withCleanup(
+      () => loadContent(db, { file, name, content, table: GDELT_TABLES[kind], time, forcedKind: opts.kind !== undefined }, opts.replace ?? false),
+      async () => {
+        await db.run("drop table if exists temp.vwatch_stage");
+        if (content.temporary) fs.rmSync(content.path, { force: true });
+      },
     );
   } catch (e) {
-    throw new InputError(`${file}: not a readable GDELT ${table.kind} file: ${(e as Error).message.split("\n")[0]}`, { cause: e });
+    if (e instanceof InputError) return { file, name, kind, status: "failed", rows: 0, error: e.message };
+    if (e instanceof VwatchError) throw e;
+    throw storageFailure(`${file}: loading failed`, e);
   }
-  const rejects = await db.runAndReadAll(
-    `select line, column_name, error_type, error_message from temp.vwatch_rejects order by line limit 1`,
-  );
-  if (rejects.currentRowCount > 0) {
-    const [line, column, type, message] = rejects.getRows()[0] as [bigint, string, string, string];
-    const expected = table.columns.length;
-    const what = /COLUMNS/.test(type) ? `wrong number of columns (a ${table.kind} line has ${expected}): ${message}` : `${type}: ${message}`;
-    throw new InputError(`${file} line ${line}, column ${column}: ${what}; the file was not loaded`);
+}
+
+interface Loading {
+  file: string;
+  name: string;
+  content: Materialized;
+  table: GdeltTable;
+  time: FileTime;
+  forcedKind: boolean;
+}
+
+async function loadContent(db: DuckDBConnection, f: Loading, replace: boolean): Promise<FileLoadResult> {
+  const { file, name, content, table, time } = f;
+  const base = { file, name, kind: table.kind, sha256: content.sha256 };
+  const earlier = await findLoaded(db, table.kind, name, content.sha256);
+  if (earlier?.sha256 === content.sha256) {
+    const reason = earlier.name === name ? "already loaded" : `same content already loaded as ${earlier.name}`;
+    return { ...base, status: "skipped", rows: earlier.rows, reason };
   }
-  const bad = await db.runAndReadAll(
-    `select rowid, vwatch_bad from vwatch_stage where vwatch_bad is not null order by rowid limit 1`,
-  );
-  if (bad.currentRowCount > 0) {
-    const [rowid, column] = bad.getRows()[0] as [bigint, string];
-    const value = (await db.runAndReadAll(`select ${quoteIdent(column)} from vwatch_stage where rowid = ${rowid}`)).getRows()[0][0];
-    const position = table.columns.findIndex((c) => c.name === column) + 1;
-    const spec = table.columns[position - 1];
-    const line = await physicalLine(csvPath, Number(rowid));
+  // An earlier copy of this name with other content: replaced on --replace, or when it loaded
+  // nothing (an empty download recorded by earlier versions).
+  const previous = earlier?.name === name ? earlier : undefined;
+  if (previous && previous.kind !== table.kind) {
+    throw new InputError(`${file}: ${name} was loaded before as ${previous.kind}, not ${table.kind}; the file was not loaded`);
+  }
+  if (previous && previous.rows > 0 && !replace) {
     throw new InputError(
-      `${file} line ${line}, column ${column} (${position}): ${describeProblem(spec, value as string | null)}; the file was not loaded`,
+      `${file}: ${name} was loaded before (${previous.rows} rows) with different content (sha256 ${previous.sha256.slice(0, 12)}…, now ${content.sha256.slice(0, 12)}…); ` +
+        `GDELT files do not change once published, so one copy is damaged. If this one is right (check it with --manifest and GDELT's masterfilelist.txt), ` +
+        `replace the earlier rows with: vwatch load gdelt --replace ${file}`,
     );
   }
-  const count = await db.runAndReadAll(`select count(*) from vwatch_stage`);
-  return Number(count.getRows()[0][0]);
+  const rows = await stage(db, f);
+  await checkTimeIsFree(db, f, previous);
+  const target = tableName(table);
+  const column = quoteIdent(table.partitionFrom);
+  await db.run("begin transaction");
+  try {
+    if (previous) await db.run(`delete from ${target} where ${column} between ${time.first} and ${time.last}`);
+    await db.run(`insert into ${target} by name select ${typedSelect(table)} from vwatch_stage`);
+    await recordLoaded(db, { name, kind: table.kind, sha256: content.sha256, rows });
+    await db.run("commit");
+  } catch (e) {
+    await rollback(db);
+    throw storageFailure(`${file}: loading into ${target} failed`, e, "nothing of it was loaded");
+  }
+  if (!previous) return { ...base, status: "loaded", rows };
+  return { ...base, status: "replaced", rows, reason: `replaced the ${previous.rows} rows of an earlier copy` };
 }
 
-const FLOAT = "[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?";
-
-function validity(c: GdeltColumn): string {
-  const col = quoteIdent(c.name);
-  const checks: string[] = [];
-  // Round trips are strict (DuckDB's own casts accept "1.5", " 12", "0x10" or "1e3" as integers).
-  if (c.timestamp) checks.push(`strftime(try_strptime(${col}, '%Y%m%d%H%M%S'), '%Y%m%d%H%M%S') = ${col}`);
-  else if (c.type === "INT64") checks.push(`regexp_full_match(${col}, '-?[0-9]{1,18}')`);
-  else if (c.type === "FLOAT64") checks.push(`regexp_full_match(${col}, '${FLOAT}')`);
-  if (checks.length === 0 && !c.required) return "true";
-  // coalesce: a NULL from a failed try_strptime must count as invalid, not slip through CASE.
-  const valid = `coalesce(${checks.join(" and ") || "true"}, false)`;
-  return c.required ? `(${col} is not null and ${valid})` : `(${col} is null or ${valid})`;
-}
-
-/** A SQL expression naming the first invalid column of a staged row, or null. */
-function firstBadColumn(columns: readonly GdeltColumn[]): string {
-  const whens = columns
-    .map((c) => ({ c, test: validity(c) }))
-    .filter((x) => x.test !== "true")
-    .map((x) => `when not ${x.test} then ${duckdbString(x.c.name)}`);
-  return `case ${whens.join(" ")} end`;
-}
-
-function describeProblem(c: GdeltColumn, value: string | null): string {
-  if (value === null) return "empty, but every row needs a value here";
-  const shown = JSON.stringify(value.length > 60 ? value.slice(0, 60) + "…" : value);
-  if (c.timestamp) return `expected a YYYYMMDDHHMMSS timestamp, got ${shown}`;
-  return `expected ${c.type === "INT64" ? "an integer" : "a number"}, got ${shown}`;
-}
-
-function typedSelect(table: GdeltTable): string {
-  const cols = table.columns.map((c) => {
-    const col = quoteIdent(c.name);
-    return c.type === "STRING" ? col : `cast(${col} as ${duckdbType(c.type)}) as ${col}`;
+/**
+ * Refuses a file whose time other files' rows already hold (a day's file and a 15-minute file of
+ * that day, or rows loaded by an older vwatch under another name): replacing one would delete the
+ * other's rows, and loading both would count them twice.
+ */
+async function checkTimeIsFree(db: DuckDBConnection, f: Loading, previous: LedgerEntry | undefined): Promise<void> {
+  const { table, time } = f;
+  const held = Number(
+    (await db.runAndReadAll(`select count(*) from ${tableName(table)} where ${quoteIdent(table.partitionFrom)} between ${time.first} and ${time.last}`)).getRows()[0][0],
+  );
+  const own = previous?.rows ?? 0;
+  if (held <= own) return;
+  const others = (await loadedNames(db, table.kind)).filter((n) => {
+    const t = gdeltFileTime(n);
+    return n !== f.name && t !== undefined && t.first <= time.last && t.last >= time.first;
   });
-  // The UTC day of the row's timestamp, as BigQuery's ingestion partitions hold it.
-  const from = quoteIdent(table.partitionFrom);
-  cols.push(`timezone('UTC', strptime(substr(${from}, 1, 8), '%Y%m%d')) as ${quoteIdent(PARTITION_COLUMN)}`);
-  return cols.join(", ");
+  const from = others.length > 0 ? `loaded from ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}` : "loaded from other files";
+  throw new InputError(
+    previous
+      ? `${f.file}: cannot replace ${f.name}: ${held} ${table.kind} row(s) are stamped ${time.label} but it loaded ${own}; the rest were ${from}, so its own cannot be told apart; the file was not loaded`
+      : `${f.file}: the warehouse already holds ${held} ${table.kind} row(s) stamped ${time.label}, ${from}; a file's rows are told apart by their time, so two files cannot share one; the file was not loaded`,
+  );
 }
-
-/** The 1-based line of the n-th (0-based) data row; DuckDB's reader skips empty lines. */
-async function physicalLine(csvPath: string, dataRow: number): Promise<number> {
-  let line = 0;
-  let seen = -1;
-  let found = 0;
-  await forEachLine(csvPath, (text) => {
-    line++;
-    if (found || text === "") return;
-    if (++seen === dataRow) found = line;
-  });
-  return found || dataRow + 1;
-}
-
-

@@ -5,6 +5,7 @@ import * as zlib from "zlib";
 import { addDays, parseDay } from "../days";
 import { InputError } from "../errors";
 import { cumulative, hashString, mixSeed, normal, pickCumulative, poisson, rng, type Rng } from "./random";
+import { writeFully } from "./decompress";
 
 /**
  * Synthetic GDELT 2.0 mentions (`*.mentions.CSV`, 16 tab-separated columns) for given events:
@@ -213,7 +214,7 @@ export function formatMentionRow(m: MentionRow): string {
 
 export interface WriteMentionsOptions {
   outDir: string;
-  /** One file per 15-minute slice (GDELT's own layout, default) or per UTC day. */
+  /** One file per 15-minute slice (GDELT's own layout, default) or per UTC day (named YYYYMMDD.mentions.CSV). */
   per?: "15min" | "day";
   gzip?: boolean;
   /** Extra lines for SYNTHETIC.md (e.g. how the events were chosen). */
@@ -225,7 +226,7 @@ export interface WrittenMentions {
   rows: number;
 }
 
-/** Writes `YYYYMMDDHHMMSS.mentions.CSV[.gz]` files (slices without rows get no file) and SYNTHETIC.md. */
+/** Writes `YYYYMMDDHHMMSS.mentions.CSV[.gz]` files, or `YYYYMMDD.mentions.CSV[.gz]` per day (slices without rows get no file), and SYNTHETIC.md. */
 export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsOptions): Promise<WrittenMentions> {
   fs.mkdirSync(opts.outDir, { recursive: true });
   const written: WrittenMentions = { files: [], rows: 0 };
@@ -238,7 +239,8 @@ export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsO
     current = undefined;
   };
   for (const slice of generateMentionSlices(spec)) {
-    const name = `${opts.per === "day" ? `${slice.day}000000` : slice.time}.mentions.CSV${opts.gzip ? ".gz" : ""}`;
+    // A day's file is named by its day: the loader takes a file's rows to be those stamped within the time its name gives.
+    const name = `${opts.per === "day" ? slice.day : slice.time}.mentions.CSV${opts.gzip ? ".gz" : ""}`;
     if (current?.name !== name) {
       await finish();
       current = { name, rows: 0, out: new LineWriter(path.join(opts.outDir, name), Boolean(opts.gzip)) };
@@ -271,7 +273,7 @@ class LineWriter {
   }
 
   async write(text: string): Promise<void> {
-    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+    if (this.fd !== undefined) writeFully(this.fd, Buffer.from(text));
     else if (!this.gzip!.write(text)) await once(this.gzip!, "drain");
   }
 

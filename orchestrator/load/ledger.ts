@@ -4,8 +4,9 @@ import type { GdeltKind } from "./gdelt-schema";
 
 /**
  * The ledger of loaded source files (DuckDB table vwatch.loaded_files): one row per GDELT file
- * name (without .gz/.zip) with the SHA-256 of its decompressed content, so that loading a file
- * again is a no-op and a changed file under a known name is noticed.
+ * name (without .gz/.zip) with the SHA-256 of its decompressed content and its row count, so that
+ * loading a file again is a no-op and a changed file under a known name is noticed. Which rows a
+ * file loaded is told by the time in its name (gdeltFileTime), not kept here.
  */
 const SCHEMA = "vwatch";
 const NAME = `${quoteIdent(SCHEMA)}.${quoteIdent("loaded_files")}`;
@@ -37,9 +38,15 @@ export async function findLoaded(db: DuckDBConnection, kind: GdeltKind, name: st
   return { name: n, kind: k, sha256: s, rows: Number(r) };
 }
 
-/** Inside the load transaction. */
+/** Inside the load transaction; replaces the entry of an earlier copy of the same name. */
 export async function recordLoaded(db: DuckDBConnection, entry: LedgerEntry): Promise<void> {
-  await db.run(`insert into ${NAME} values ($1, $2, $3, $4, now())`, [entry.name, entry.kind, entry.sha256, entry.rows]);
+  await db.run(`insert or replace into ${NAME} values ($1, $2, $3, $4, now())`, [entry.name, entry.kind, entry.sha256, entry.rows]);
+}
+
+/** Names of the files of a kind loaded before. */
+export async function loadedNames(db: DuckDBConnection, kind: GdeltKind): Promise<string[]> {
+  const reader = await db.runAndReadAll(`select file_name from ${NAME} where kind = $1 order by file_name`, [kind]);
+  return reader.getRows().map((r) => r[0] as string);
 }
 
 export async function forgetKind(db: DuckDBConnection, kind: GdeltKind): Promise<void> {

@@ -71,7 +71,8 @@ describe("vwatch load fred", () => {
       { series_id: "DCOILWTICO", d: "2024-01-02", value: 72, series_name: "Crude Oil Prices: West Texas Intermediate (WTI) - Cushing, Oklahoma" },
       { series_id: "VENPOP", d: "2024-01-02", value: 28.3, series_name: null },
     ]);
-    await expect(loadEconomicFiles(db, "fred", [multi], { seriesName: "x" })).rejects.toThrow(/fredgraph\.csv: --series-name and --units describe one series, but this file holds DCOILWTICO, VENPOP/);
+    const [both] = await loadEconomicFiles(db, "fred", [multi], { seriesName: "x" });
+    expect(both).toMatchObject({ status: "failed", error: `${multi}: --series-name and --units describe one series, but this file holds DCOILWTICO, VENPOP` });
     const single = write("VENPOP.csv", "DATE,VENPOP\n2024-01-03,28.4\n");
     await loadEconomicFiles(db, "fred", [single], { seriesName: "Population of Venezuela", units: "Millions of Persons" });
     expect(await rows(db, "select series_name, units from raw_economics.fred_observations where date = '2024-01-03'")).toEqual([
@@ -90,12 +91,17 @@ describe("vwatch load fred", () => {
     ]);
   });
 
-  it("refuses a file that is not a FRED download, naming it, and changes nothing", async () => {
+  it("refuses a file that is not a FRED download, naming it; it changes nothing and the other files load", async () => {
     const db = warehouse();
     await loadEconomicFiles(db, "fred", [WTI_NEW]);
     const wrong = write("notes.csv", "name,value\na,1\n");
-    await expect(loadEconomicFiles(db, "fred", [BRENT_NEW, wrong])).rejects.toThrow(/notes\.csv: not a FRED CSV download: the header must be DATE,<SERIES> or observation_date,<SERIES>/);
-    expect(await rows(db, "select count(*)::int as n from raw_economics.fred_observations")).toEqual([{ n: 1545 }]);
+    const results = await loadEconomicFiles(db, "fred", [wrong, BRENT_NEW]);
+    expect(results.map((r) => [path.basename(r.file), r.status, r.rows])).toEqual([["notes.csv", "failed", 0], ["DCOILBRENTEU.csv", "loaded", 1565]]);
+    expect(results[0].error).toBe(`${wrong}: not a FRED CSV download: the header must be DATE,<SERIES> or observation_date,<SERIES>, got "name,value"`);
+    expect(await rows(db, "select series_id, count(*)::int as n from raw_economics.fred_observations group by 1 order by 1")).toEqual([
+      { series_id: "DCOILBRENTEU", n: 1565 },
+      { series_id: "DCOILWTICO", n: 1545 },
+    ]);
   });
 
   it("is idempotent: a second load of the same files changes nothing, a corrected value replaces its row", async () => {
@@ -138,7 +144,9 @@ describe("vwatch load worldbank", () => {
   });
 
   it("refuses a CSV without the World Bank header", async () => {
-    await expect(loadEconomicFiles(warehouse(), "worldbank", [WTI_NEW])).rejects.toThrow(/DCOILWTICO_observation_date\.csv: not a World Bank indicator CSV/);
+    const [r] = await loadEconomicFiles(warehouse(), "worldbank", [WTI_NEW]);
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/DCOILWTICO_observation_date\.csv: not a World Bank indicator CSV/);
   });
 });
 
@@ -215,7 +223,9 @@ describe("vwatch load comtrade", () => {
   });
 
   it("refuses a file without Comtrade's columns", async () => {
-    await expect(loadEconomicFiles(warehouse(), "comtrade", [WTI_NEW])).rejects.toThrow(/DCOILWTICO_observation_date\.csv: not a UN Comtrade CSV export: the header lacks Classification/);
+    const [r] = await loadEconomicFiles(warehouse(), "comtrade", [WTI_NEW]);
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/DCOILWTICO_observation_date\.csv: not a UN Comtrade CSV export: the header lacks Classification/);
   });
 });
 

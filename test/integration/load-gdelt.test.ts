@@ -3,7 +3,6 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { InputError } from "../../orchestrator/errors";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { EVENT_COLUMNS, MENTION_COLUMNS } from "../../orchestrator/load/gdelt-schema";
 import { generateMentionSlices, writeMentionFiles, type MentionsSpec } from "../../orchestrator/load/generate-mentions";
@@ -129,18 +128,17 @@ describe("vwatch load gdelt", () => {
   it("rejects a file with a bad number, naming file, line and column, and loads none of its rows", async () => {
     await loadGdeltFiles(db, GOOD.map(fixture));
     const bad = fixture("bad/20150218234500.mentions.CSV");
-    const error = await loadGdeltFiles(db, [bad]).catch((e) => e);
-    expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toBe(`${bad} line 3, column Confidence (12): expected an integer, got "5O"; the file was not loaded`);
+    const [result] = await loadGdeltFiles(db, [bad]);
+    expect(result).toMatchObject({ status: "failed", rows: 0, error: `${bad} line 3, column Confidence (12): expected an integer, got "5O"; the file was not loaded` });
     expect(await count(MENTIONS)).toBe(13);
     expect(await count("vwatch.loaded_files")).toBe(4);
   });
 
   it("rejects a line with the wrong number of columns", async () => {
     const bad = fixture("bad/20150218234500.export.CSV");
-    const error = await loadGdeltFiles(db, [bad]).catch((e) => e);
-    expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} line 2, column SOURCEURL: wrong number of columns \\(a events line has 61\\)`));
+    const [result] = await loadGdeltFiles(db, [bad]);
+    expect(result.status).toBe("failed");
+    expect(result.error).toBe(`${bad} line 2: 60 columns, but an events (export) line has 61; the first missing is SOURCEURL (column 61); the file was not loaded`);
     expect(await count(EVENTS)).toBe(0);
   });
 
@@ -148,22 +146,22 @@ describe("vwatch load gdelt", () => {
     const lines = fs.readFileSync(fixture("20150218231500.mentions.CSV"), "utf8").split("\n");
     const badTime = path.join(tmp, "20150218231500.mentions.CSV");
     fs.writeFileSync(badTime, [lines[0], lines[1].replace("\t20150218231500\t1\t", "\t20150218236000\t1\t"), ...lines.slice(2)].join("\n"));
-    const error = await loadGdeltFiles(db, [badTime]).catch((e) => e);
-    expect(error.message).toBe(`${badTime} line 2, column MentionTimeDate (3): expected a YYYYMMDDHHMMSS timestamp, got "20150218236000"; the file was not loaded`);
+    const [error] = await loadGdeltFiles(db, [badTime]);
+    expect(error.error).toBe(`${badTime} line 2, column MentionTimeDate (3): expected a YYYYMMDDHHMMSS timestamp, got "20150218236000"; the file was not loaded`);
     expect(await count(MENTIONS)).toBe(0);
 
     await loadGdeltFiles(db, [fixture("20150218231500.mentions.CSV")]);
     fs.writeFileSync(badTime, lines.slice(0, 2).join("\n") + "\n");
-    const changed = await loadGdeltFiles(db, [badTime]).catch((e) => e);
-    expect(changed).toBeInstanceOf(InputError);
-    expect(changed.message).toMatch(/20150218231500\.mentions\.CSV was loaded before with different content/);
+    const [changed] = await loadGdeltFiles(db, [badTime]);
+    expect(changed.status).toBe("failed");
+    expect(changed.error).toMatch(/20150218231500\.mentions\.CSV was loaded before \(4 rows\) with different content/);
     expect(await count(MENTIONS)).toBe(4);
   });
 
   it("refuses a file whose type the name does not tell", async () => {
-    const error = await loadGdeltFiles(db, [path.join(tmp, "events.tsv")]).catch((e) => e);
-    expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toMatch(/cannot tell the GDELT file type/);
+    const [result] = await loadGdeltFiles(db, [path.join(tmp, "events.tsv")]);
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/cannot tell the GDELT file type/);
   });
 });
 
@@ -188,13 +186,26 @@ describe("vwatch generate mentions", () => {
       await writeMentionFiles({ ...spec, seed }, { outDir: path.join(tmp, dir), per: "day", gzip });
     }
     const a = read(path.join(tmp, "a"));
-    expect(Object.keys(a)).toContain("20150219000000.mentions.CSV.gz");
+    expect(Object.keys(a)).toContain("20150219.mentions.CSV.gz");
     expect(Object.keys(a)).toContain("SYNTHETIC.md");
     expect(read(path.join(tmp, "b"))).toEqual(a);
     expect(read(path.join(tmp, "c"))).not.toEqual(a);
     const [first] = generateMentionSlices(spec);
-    const plain = fs.readFileSync(path.join(tmp, "d", `${first.day}000000.mentions.CSV`), "utf8");
+    const plain = fs.readFileSync(path.join(tmp, "d", `${first.day}.mentions.CSV`), "utf8");
     expect(plain.split("\n")[0].split("\t")).toHaveLength(16);
+  });
+
+  it("writes one file per UTC day named YYYYMMDD.mentions.CSV with --per day, and they load", async () => {
+    const out = path.join(tmp, "days");
+    const written = await writeMentionFiles(spec, { outDir: out, per: "day", gzip: true });
+    expect(written.files.map((f) => f.name)).toEqual(
+      ["20150218", "20150219", "20150220", "20150221", "20150222", "20150223", "20150224", "20150225", "20150226", "20150227"].map((d) => `${d}.mentions.CSV.gz`),
+    );
+    const results = await loadGdeltFiles(db, written.files.map((f) => path.join(out, f.name)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill("loaded"));
+    expect(await count(MENTIONS)).toBe(written.rows);
+    const days = await rows(`select count(distinct substr(MentionTimeDate::varchar, 1, 8)) as days, count(*) filter (where _PARTITIONTIME::date <> strptime(substr(MentionTimeDate::varchar, 1, 8), '%Y%m%d')::date) as off from ${MENTIONS}`);
+    expect(days).toEqual([{ days: 10n, off: 0n }]);
   });
 
   it("writes loadable, clearly synthetic mentions that never precede the event", async () => {

@@ -90,7 +90,11 @@ describe("application data models", () => {
     const dir = path.join(home, "in");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "20240101000000.export.CSV"), EVENTS.map(eventLine).join("\n") + "\n");
-    fs.writeFileSync(path.join(dir, "20240103120000.mentions.CSV"), mentionLines().join("\n") + "\n");
+    // One mentions file per time, as GDELT stamps every row of a file with the file's time.
+    for (const day of new Set(MENTIONS.map(([, d]) => d))) {
+      const time = `${day}120000`;
+      fs.writeFileSync(path.join(dir, `${time}.mentions.CSV`), mentionLines().filter((l) => l.split("\t")[2] === time).join("\n") + "\n");
+    }
     await loadGdeltFiles(path.join(home, "warehouse.duckdb"), fs.readdirSync(dir).map((f) => path.join(dir, f)));
     expect(await run("seed-app-data", "--schema-only")).toBe(0);
     expect(await run("run", "--tags", "app", "--tags", "mentions", "--vars", "as_of=2024-01-03", "--no-sync")).toBe(0);

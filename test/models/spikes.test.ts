@@ -65,13 +65,18 @@ const day = (i: number) => `2024-01-${String(i + 1).padStart(2, "0")}`;
 function writeFixtures(dir: string, days: number[]): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const files = [path.join(dir, "20240101000000.export.CSV")];
-  fs.writeFileSync(files[0], EVENTS.join("\n") + "\n");
+  const added = (line: string) => line.split("\t")[59];
+  fs.writeFileSync(files[0], EVENTS.filter((l) => added(l) === "20240101000000").join("\n") + "\n");
   for (const i of days) {
     const lines = Object.entries(SERIES).flatMap(([id, counts]) => mentionLines(Number(id), day(i), counts[i]));
     const file = path.join(dir, `${day(i).replace(/-/g, "")}120000.mentions.CSV`);
     fs.writeFileSync(file, lines.join("\n") + "\n");
     files.push(file);
   }
+  // Every row of a GDELT file carries the file's time: event 900, added earlier, has a file of its own (last, so the indices above stay).
+  const early = path.join(dir, "20231129000000.export.CSV");
+  fs.writeFileSync(early, EVENTS.filter((l) => added(l) !== "20240101000000").join("\n") + "\n");
+  files.push(early);
   return files;
 }
 
