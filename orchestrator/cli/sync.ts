@@ -7,6 +7,7 @@ import { withSink } from "../sink/connect";
 import { migrate } from "../sink/migrate";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
+import { requireBuilt } from "./built";
 
 /** Test hook: pause (until killed) after this many batches, so a sync can be killed mid-way. */
 const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
@@ -39,6 +40,7 @@ export function register(program: Command): void {
       // Checked before PostgreSQL is reached (maybe started); syncSpikes checks --batch-size.
       if (opts.since !== undefined) checkDay(opts.since, "--since");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      await requireBuilt(config, ["mention_spikes"], readResults(config.home)?.options.vars);
       const pauseAfter = Number(process.env[PAUSE_ENV] || 0);
       const result = await runSync(config, {
         // lookback_days and the output dataset as the last run used them (its --vars), else workflow_settings.yaml.
