@@ -31,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-function reportError(e: unknown): number {
+/** Prints an error the way a user should see it and returns the exit code. */
+export function reportError(e: unknown): number {
   const err = e as { code?: string; exitCode?: number; message?: string };
   if (typeof err.code === "string" && err.code.startsWith("commander.")) {
     return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
@@ -40,6 +41,13 @@ function reportError(e: unknown): number {
     log.error(e.message);
     return e.code === "CONFIG" || e.code === "INPUT" || e.code === "COMPILE" ? 2 : 1;
   }
-  log.error((e as Error)?.stack ?? String(e));
+  // The system refusing a file operation (disk full, permission denied): one line, no stack.
+  const sys = e as { code?: unknown; syscall?: unknown; path?: unknown; message?: string };
+  if (typeof sys.code === "string" && typeof sys.syscall === "string") {
+    const what = /^[A-Z]+: ([^,]+)/.exec(sys.message ?? "")?.[1] ?? sys.message;
+    log.error(`${typeof sys.path === "string" ? `${sys.path}: ` : ""}${what} (${sys.code})`);
+    return 1;
+  }
+  log.error(`${(e as Error)?.stack ?? String(e)}\nthis is a bug in vwatch: please report it with the command you ran and the lines above`);
   return 1;
 }

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { InputError } from "../errors";
 import type { ActionResult } from "./run";
 
 export interface RunRecord {
@@ -34,5 +35,11 @@ export function writeResults(home: string, record: RunRecord): void {
 export function readResults(home: string): RunRecord | undefined {
   const file = resultsFile(home);
   if (!fs.existsSync(file)) return undefined;
-  return JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+  try {
+    const record = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+    if (!Array.isArray(record?.actions) || typeof record.options !== "object") throw new Error("no actions or options");
+    return record;
+  } catch (e) {
+    throw new InputError(`${file} is not a vwatch run results file (${(e as Error).message}); delete it and run \`vwatch run\``);
+  }
 }
