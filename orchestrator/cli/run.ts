@@ -25,11 +25,14 @@ const list = (value: string, previous: string[] = []) => previous.concat(value.s
 export function report(record: RunRecord, json: boolean): void {
   if (json) log.out(JSON.stringify(record, null, 2));
   else {
+    // A dry run's statements are its output (in --json they are in each action's `statements`).
+    if (record.options.dryRun) for (const a of record.actions) for (const sql of a.statements ?? []) log.out(`-- ${a.name}\n${sql.trim()};\n`);
     log.info("");
     log.info(summaryTable(record.actions, record.warehouse));
     for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
     const s = record.summary;
-    log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
+    const done = record.options.dryRun ? `${s.planned ?? 0} planned` : `${s.success} succeeded`;
+    log.info(`\n${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
   }
   if (record.summary.failed > 0 || record.summary.skipped > 0) process.exitCode = 1;
 }

@@ -96,7 +96,6 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
         const detail = r.error?.message ?? r.warning;
         log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
-        if (request.dryRun) for (const sql of r.statements ?? []) log.out(`-- ${r.name}\n${sql.trim()};\n`);
       },
     });
     const record: RunRecord = {
@@ -113,7 +112,8 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
       summary: summarise(actions),
       actions,
     };
-    writeResults(config.home, record);
+    // A dry run ran nothing: the last real run's results stay, for `vwatch retry` and the commands reading its vars.
+    if (!request.dryRun) writeResults(config.home, record);
     return record;
   } finally {
     await federated.close();
@@ -158,7 +158,7 @@ export function summaryTable(actions: ActionResult[], warehouse = "duckdb"): str
       a.status,
       a.rows ?? "",
       a.seconds.toFixed(2),
-      ...(withBytes ? [a.status === "success" && a.kind !== "assertion" ? bytes(a.bytesProcessed) : ""] : []),
+      ...(withBytes ? [(a.status === "success" || a.status === "planned") && a.kind !== "assertion" ? bytes(a.bytesProcessed) : ""] : []),
     ]),
   );
 }

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
 import { loadConfig } from "../../orchestrator/config";
 import { compileWithVars } from "../../orchestrator/run/execute";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { runCli } from "../helpers/cli";
 import { makeProject, tempHome } from "../helpers/project";
 
 // A small project exercising every action type and the failure paths, run on DuckDB through the CLI.
@@ -34,9 +34,9 @@ create table if not exists \${self()} (id int64);
 insert into \${self()} values (7)`,
 };
 
-async function vwatch(home: string, projectDir: string, ...args: string[]): Promise<{ code: number; record?: RunRecord }> {
-  const code = await main(["--home", home, "--project-dir", projectDir, "-q", ...args]);
-  return { code, record: readResults(home) };
+async function vwatch(home: string, projectDir: string, ...args: string[]): Promise<{ code: number; record?: RunRecord; out: string; err: string }> {
+  const { code, out, err } = await runCli(["--home", home, "--project-dir", projectDir, "-q", ...args]);
+  return { code, record: readResults(home), out, err };
 }
 
 const statusOf = (record: RunRecord | undefined) => Object.fromEntries((record?.actions ?? []).map((a) => [a.name.split(".").pop(), a.status]));
@@ -101,15 +101,36 @@ describe("vwatch run on DuckDB", () => {
 
   it("--dry-run prints the statements and changes nothing", async () => {
     const home = tempHome();
-    const { code, record } = await vwatch(home, project, "run", "--actions", "base", "--dry-run");
+    const { code, out } = await vwatch(home, project, "run", "--actions", "base", "--dry-run", "--json");
     expect(code).toBe(0);
-    expect(record!.actions[0].statements?.[0]).toMatch(/^create or replace table "ds"\."base" as/);
+    const record = JSON.parse(out) as RunRecord;
+    expect(record.actions[0].statements?.[0]).toMatch(/^create or replace table "ds"\."base" as/);
     const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "testproj" });
     try {
       expect(await db.tableMetadata({ database: "testproj", schema: "ds", name: "base" })).toBeUndefined();
     } finally {
       await db.close();
     }
+  });
+
+  it("--dry-run shows its actions as planned and keeps the last real run's results, so retry still finds the failures", async () => {
+    const home = tempHome();
+    await vwatch(home, project, "run", "--actions", "base", "broken", "after_broken", "independent");
+    const real = fs.readFileSync(path.join(home, "run_results.json"), "utf8");
+
+    const dry = await runCli(["--home", home, "--project-dir", project, "run", "--actions", "base", "independent", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.err).toMatch(/\bbase\s+table\s+planned\s/);
+    expect(dry.err).toMatch(/\n2 planned, 0 failed, 0 skipped\n/);
+    const json = await vwatch(home, project, "run", "--actions", "base", "independent", "--dry-run", "--json");
+    const record = JSON.parse(json.out) as RunRecord;
+    expect(record.actions.map((a) => a.status)).toEqual(["planned", "planned"]);
+    expect(record.summary).toEqual({ planned: 2, success: 0, failed: 0, skipped: 0, disabled: 0 });
+    expect(fs.readFileSync(path.join(home, "run_results.json"), "utf8")).toBe(real);
+
+    const { code, record: retried } = await vwatch(home, project, "retry");
+    expect(code).toBe(1);
+    expect(statusOf(retried)).toEqual({ broken: "failed", after_broken: "skipped" });
   });
 
   it("an unknown action is a usage error (exit 2)", async () => {
