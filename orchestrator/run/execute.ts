@@ -13,7 +13,7 @@ import { selectActions, type Selection } from "../plan/select";
 import { ensureEconomicTables } from "../load/economic";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
-import { latestMentionDay } from "./as-of";
+import { chooseAsOf, focusWarnings } from "./as-of";
 import { type RunRecord, summarise, writeResults } from "./results";
 import { runPlan, type ActionResult } from "./run";
 
@@ -76,14 +76,19 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   try {
     // Locally the economic source tables exist from the start, empty until `vwatch load fred|…`.
     if (warehouse.dialect === "duckdb") await ensureEconomicTables((sql) => warehouse.execute(sql));
-    // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
-    if (graph.projectConfig.vars?.as_of === "") {
-      const day = await latestMentionDay(graph, warehouse);
-      if (day) {
-        request = { ...request, vars: { ...request.vars, as_of: day } };
-        graph = compileWithVars(config, request.vars);
-        log.info(`as_of = ${day} (latest mention day in the warehouse)`);
-      }
+    // The day the run scores, printed and recorded with how it was chosen; an empty as_of is
+    // pinned so every model scores the same day.
+    const asOf = await chooseAsOf(graph, warehouse, startedAt.slice(0, 10));
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+      log.warn(message);
+    };
+    if (asOf?.warn) warn(asOf.message);
+    else if (asOf) log.info(asOf.message);
+    if (asOf && asOf.chosenBy !== "var") {
+      request = { ...request, vars: { ...request.vars, as_of: asOf.day } };
+      graph = compileWithVars(config, request.vars);
     }
     const plan = await planFor(graph, warehouse, request);
     const total = plan.actions.length;
@@ -98,6 +103,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
       },
     });
+    focusWarnings(graph, actions).forEach(warn);
     const record: RunRecord = {
       runId: randomUUID(),
       startedAt,
@@ -109,6 +115,8 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         defaultLocation: graph.projectConfig.defaultLocation,
       },
       options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun },
+      ...(asOf ? { asOf: { day: asOf.day, chosenBy: asOf.chosenBy } } : {}),
+      ...(warnings.length ? { warnings } : {}),
       summary: summarise(actions),
       actions,
     };
