@@ -100,8 +100,16 @@ export async function syncAfterRun(config: Config, record: RunRecord, json: bool
     if (!json) log.info(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
     return result;
   } catch (e) {
-    log.error(`the run succeeded but writing spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries it`);
+    log.error(`${whatSucceeded(record)} writing the spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries the write`);
     process.exitCode = 1;
     return undefined;
   }
+}
+
+/** What a run that reached the write-back achieved: all of it, or mention_spikes while other actions failed. */
+function whatSucceeded(record: RunRecord): string {
+  const { failed = 0, skipped = 0 } = record.summary;
+  if (!failed && !skipped) return "the run succeeded but";
+  const others = [failed && `${failed} other action${failed === 1 ? "" : "s"} failed`, skipped && `${skipped} ${skipped === 1 ? "was" : "were"} skipped`].filter(Boolean);
+  return `mention_spikes succeeded, but ${others.join(" and ")}; and`;
 }

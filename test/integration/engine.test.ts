@@ -133,6 +133,26 @@ describe("vwatch run on DuckDB", () => {
     expect(statusOf(retried)).toEqual({ broken: "failed", after_broken: "skipped" });
   });
 
+  it("when mention_spikes succeeds but other actions fail and the write-back fails, says exactly that", async () => {
+    const p = makeProject({
+      ...files,
+      "definitions/mention_spikes.sqlx": `config { type: "table" }\nselect 1 as event_id, date '2015-03-01' as spike_date`,
+    });
+    const url = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = "postgres://postgres@127.0.0.1:1/nowhere"; // nothing listens on port 1
+    try {
+      const { code, err } = await vwatch(tempHome(), p, "run", "--actions", "base", "broken", "after_broken", "mention_spikes");
+      expect(code).toBe(1);
+      expect(err).toMatch(
+        /^error: mention_spikes succeeded, but 1 other action failed and 1 was skipped; and writing the spikes to PostgreSQL failed: .*127\.0\.0\.1:1\/nowhere.*; `vwatch sync-spikes` retries the write$/m,
+      );
+      expect(err).not.toMatch(/run succeeded/);
+    } finally {
+      if (url === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = url;
+    }
+  });
+
   it("an unknown action is a usage error (exit 2)", async () => {
     const { code } = await vwatch(tempHome(), project, "run", "--actions", "no_such_action");
     expect(code).toBe(2);
