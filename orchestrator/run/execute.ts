@@ -16,6 +16,7 @@ import type { Warehouse } from "../warehouse/warehouse";
 import { chooseAsOf, focusWarnings } from "./as-of";
 import { type RunRecord, summarise, writeResults } from "./results";
 import { runPlan, type ActionResult } from "./run";
+import { refuseSyntaxErrors } from "./syntax-errors";
 
 export interface RunRequest extends Selection {
   vars?: Record<string, string>;
@@ -91,6 +92,7 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
       graph = compileWithVars(config, request.vars);
     }
     const plan = await planFor(graph, warehouse, request);
+    await refuseSyntaxErrors(plan, graph, config.projectDir);
     const total = plan.actions.length;
     let done = 0;
     const actions = await runPlan(plan, warehouse, {

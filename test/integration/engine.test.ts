@@ -186,6 +186,36 @@ describe("vwatch run on DuckDB", () => {
     expect(statusOf(record).fine).toBe("success");
   });
 
+  it("a SQL syntax error refuses the whole run before anything runs (exit 2), at its line and column in the SQLX file, with no advice to use BigQuery", async () => {
+    const p = makeProject({
+      ...files,
+      "definitions/typo.sqlx": `config { type: "table" }\nselect\n  id,\n  name\nfrom \${ref("base")} form t\n`,
+    });
+    const home = tempHome();
+    const { code, err } = await vwatch(home, p, "run", "--actions", "base", "typo", "independent");
+    expect(err).toBe('error: SQL syntax error, nothing ran:\n  definitions/typo.sqlx:5:26: Syntax error: Expected end of input but got identifier "t"\n');
+    expect(code).toBe(2);
+    expect(fs.existsSync(path.join(home, "run_results.json"))).toBe(false);
+    const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "testproj" });
+    try {
+      expect(await db.tableMetadata({ database: "testproj", schema: "ds", name: "base" })).toBeUndefined();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("valid BigQuery syntax the local translator cannot parse fails only its action, with the advice to run on BigQuery", async () => {
+    const p = makeProject({
+      "definitions/piped.sqlx": `config { type: "table" }\nselect 1 as x\n|> where x = 1`,
+      "definitions/fine.sqlx": `config { type: "table" }\nselect 1 as one`,
+    });
+    const { code, record } = await vwatch(tempHome(), p, "run");
+    expect(code).toBe(1);
+    expect(statusOf(record)).toEqual({ piped: "failed", fine: "success" });
+    const piped = record!.actions.find((a) => a.name.endsWith("piped"))!;
+    expect(piped.error?.message).toMatch(/^definitions\/piped\.sqlx: .*not supported locally; run with --warehouse bigquery/);
+  });
+
   it("bad SQLX is a compile error naming the file and line (exit 2)", async () => {
     const p = makeProject({ "definitions/bad.sqlx": `config { type: "table" }\nselect\n  \${ 1 + }\n` });
     const { code } = await vwatch(tempHome(), p, "run");
