@@ -5,6 +5,7 @@ import { sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import type { Config } from "../config";
+import { rootErrorLines } from "../compile/root-errors";
 import { CompileError } from "../errors";
 import { formatTable, log } from "../log";
 import { buildPlan, type Plan, type PlannedAction, type WarehouseState } from "../plan/plan";
@@ -31,7 +32,7 @@ export function compileWithVars(config: Config, vars?: Record<string, string>): 
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {
     throw new CompileError(
-      ["compilation failed:", ...errors.map((e) => `  ${location(config.projectDir, e)}: ${e.message}`)].join("\n"),
+      ["compilation failed:", ...rootErrorLines(errors, (e) => location(config.projectDir, e)).map((line) => `  ${line}`)].join("\n"),
       errors.map((e) => ({ file: e.fileName ?? "?", message: e.message ?? "" })),
     );
   }

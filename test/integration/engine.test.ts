@@ -216,6 +216,23 @@ describe("vwatch run on DuckDB", () => {
     expect(piped.error?.message).toMatch(/^definitions\/piped\.sqlx: .*not supported locally; run with --warehouse bigquery/);
   });
 
+  it("a compile error is shown once, with the files that fail only because of it folded into one line", async () => {
+    const p = makeProject({
+      "definitions/a.sqlx": `config { type: "table", bogus: 1 }\nselect 1 as x\n`,
+      "definitions/b.sqlx": `config { type: "table" }\nselect * from \${ref("a")} join \${ref("a")} using (x)\n`,
+      "definitions/c.sqlx": `config { type: "view" }\nselect * from \${ref("a")}\n`,
+      "definitions/d.sqlx": `config { type: "view" }\nselect * from \${ref("typo")}\n`,
+    });
+    const { code, err } = await vwatch(tempHome(), p, "run");
+    expect(code).toBe(2);
+    expect(err.split("\n").filter(Boolean)).toEqual([
+      "error: compilation failed:",
+      expect.stringMatching(/^  definitions\/a\.sqlx: Unexpected property "bogus"/),
+      '  definitions/d.sqlx:2: Could not resolve "typo"',
+      '  definitions/b.sqlx, definitions/c.sqlx: cannot resolve "a" until definitions/a.sqlx compiles',
+    ]);
+  });
+
   it("bad SQLX is a compile error naming the file and line (exit 2)", async () => {
     const p = makeProject({ "definitions/bad.sqlx": `config { type: "table" }\nselect\n  \${ 1 + }\n` });
     const { code } = await vwatch(tempHome(), p, "run");
