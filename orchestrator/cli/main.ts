@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Command } from "commander";
 import { VwatchError } from "../errors";
 import { log } from "../log";
@@ -9,7 +11,8 @@ export async function main(argv: string[]): Promise<number> {
     .description("VenezuelaWatch Analytics: compile and run the Dataform project locally (DuckDB) or on BigQuery")
     .option("--home <dir>", "folder for local state (DuckDB file, run results, embedded PostgreSQL); default .vwatch or $VWATCH_HOME")
     .option("--project-dir <dir>", "the Dataform project to use (default: this repository)")
-    .option("-q, --quiet", "print less progress")
+    .option("-q, --quiet", "print only the final summary line, warnings and errors")
+    .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride();
   program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
@@ -50,4 +53,8 @@ export function reportError(e: unknown): number {
   }
   log.error(`${(e as Error)?.stack ?? String(e)}\nthis is a bug in vwatch: please report it with the command you ran and the lines above`);
   return 1;
+}
+
+function packageVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
 }

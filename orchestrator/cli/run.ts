@@ -28,11 +28,15 @@ export function report(record: RunRecord, json: boolean): void {
     // A dry run's statements are its output (in --json they are in each action's `statements`).
     if (record.options.dryRun) for (const a of record.actions) for (const sql of a.statements ?? []) log.out(`-- ${a.name}\n${sql.trim()};\n`);
     log.info("");
-    log.info(summaryTable(record.actions, record.warehouse));
-    for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
+    log.info(summaryTable(record.actions, record.warehouse, record.project.defaultDatabase));
+    for (const detail of failedAssertionDetails(record.actions, record.project.defaultDatabase)) log.info(detail);
+    log.info("");
+    // Printed even with -q: what failed, then the counts.
+    const short = (name: string) => name.replace(`${record.project.defaultDatabase}.`, "");
+    for (const a of record.actions) if (a.status === "failed") log.summary(`failed: ${short(a.name)}: ${a.error?.message ?? "(no message)"}`);
     const s = record.summary;
     const done = record.options.dryRun ? `${s.planned ?? 0} planned` : `${s.success} succeeded`;
-    log.info(`\n${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
+    log.summary(`${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
   }
   if (record.summary.failed > 0 || record.summary.skipped > 0) process.exitCode = 1;
 }
@@ -97,7 +101,7 @@ export async function syncAfterRun(config: Config, record: RunRecord, json: bool
   if (!spikes || spikes.status !== "success" || record.options.dryRun) return undefined;
   try {
     const result = await runSync(config, { vars: record.options.vars });
-    if (!json) log.info(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
+    if (!json) log.summary(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
     return result;
   } catch (e) {
     log.error(`${whatSucceeded(record)} writing the spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries the write`);
