@@ -2,9 +2,10 @@ import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { log } from "../log";
-import { executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
+import { executeRun, type RunRequest } from "../run/execute";
 import { readResults } from "../run/results";
 import type { RunRecord } from "../run/results";
+import { failedAssertionDetails, shortName, summaryTable } from "../run/summary";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 
@@ -32,8 +33,7 @@ export function report(record: RunRecord, json: boolean): void {
     for (const detail of failedAssertionDetails(record.actions, record.project.defaultDatabase)) log.info(detail);
     log.info("");
     // Printed even with -q: what failed, then the counts.
-    const short = (name: string) => name.replace(`${record.project.defaultDatabase}.`, "");
-    for (const a of record.actions) if (a.status === "failed") log.summary(`failed: ${short(a.name)}: ${a.error?.message ?? "(no message)"}`);
+    for (const a of record.actions) if (a.status === "failed") log.summary(`failed: ${shortName(a, record.project.defaultDatabase)}: ${a.error?.message ?? "(no message)"}`);
     const s = record.summary;
     const done = record.options.dryRun ? `${s.planned ?? 0} planned` : `${s.success} succeeded`;
     log.summary(`${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { summaryTable } from "../../orchestrator/run/execute";
+import { summaryTable } from "../../orchestrator/run/summary";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { runCli, runCliCode } from "../helpers/cli";
