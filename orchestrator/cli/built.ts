@@ -25,7 +25,7 @@ export async function requireTables(graph: CompiledGraph, warehouse: Warehouse, 
     const table = (graph.tables ?? []).find((t) => t.target.name === name);
     if (!table || (await warehouse.tableMetadata(table.target))) continue;
     const tag = table.tags?.[0];
-    const run = tag ? `vwatch run --tags ${tag}` : `vwatch run --actions ${name} --include-deps`;
+    const run = tag ? `vwatch run --tags ${tag} --include-deps` : `vwatch run --actions ${name} --include-deps`;
     throw new InputError(`${targetName(table.target)} is not built yet: run \`${run}\` first`);
   }
 }

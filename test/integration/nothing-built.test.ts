@@ -45,11 +45,11 @@ describe("commands on a home with nothing built", () => {
     const home = tempHome();
     await loadGdeltFiles(path.join(home, "warehouse.duckdb"), [EXPORT]);
     const cases: [string[], RegExp][] = [
-      [["explain", "410417500", "2015-03-16"], /venezuelawatch\.intermediate\.int_mention_baselines is not built yet: run `vwatch run --tags mentions` first/],
-      [["query", "trending"], /venezuelawatch\.analytics\.entity_mentions is not built yet: run `vwatch run --tags app` first/],
-      [["check", "vertex"], /venezuelawatch\.analytics\.entity_risk_training_data is not built yet: run `vwatch run --tags vertex` first/],
-      [["sync-spikes"], /venezuelawatch\.analytics\.mention_spikes is not built yet: run `vwatch run --tags mentions` first/],
-      [["seed-app-data"], /venezuelawatch\.intermediate\.int_gdelt_events is not built yet: run `vwatch run --tags app` first/],
+      [["explain", "410417500", "2015-03-16"], /venezuelawatch\.intermediate\.int_mention_baselines is not built yet: run `vwatch run --tags mentions --include-deps` first/],
+      [["query", "trending"], /venezuelawatch\.analytics\.entity_mentions is not built yet: run `vwatch run --tags app --include-deps` first/],
+      [["check", "vertex"], /venezuelawatch\.analytics\.entity_risk_training_data is not built yet: run `vwatch run --tags vertex --include-deps` first/],
+      [["sync-spikes"], /venezuelawatch\.analytics\.mention_spikes is not built yet: run `vwatch run --tags mentions --include-deps` first/],
+      [["seed-app-data"], /venezuelawatch\.intermediate\.int_gdelt_events is not built yet: run `vwatch run --tags app --include-deps` first/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(["--home", home, "--project-dir", repoRoot, ...args]);
