@@ -48,6 +48,18 @@ describe("bad homes, projects and state files", () => {
   });
 });
 
+describe("a damaged warehouse file", () => {
+  it("is named with what to do (exit 2: trying again cannot help)", async () => {
+    const home = tempHome();
+    const file = path.join(home, "warehouse.duckdb");
+    fs.writeFileSync(file, "not a database\n");
+    const r = await runCli(["--home", home, "--project-dir", repoRoot, "query", "trending"]);
+    expect(lines(r.err)).toEqual([`error: ${file} is not a DuckDB database file: move it away, and \`vwatch load\` and \`vwatch run\` make a new one`]);
+    expect(r.code).toBe(2);
+    expect(fs.readFileSync(file, "utf8")).toBe("not a database\n");
+  });
+});
+
 describe("a warehouse file in use by another process", () => {
   let holder: ChildProcess | undefined;
   afterEach(() => {
