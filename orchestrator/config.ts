@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
@@ -50,6 +51,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     const issue = result.error.issues[0];
     throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
+  checkFolders(result.data);
   return result.data;
 }
 
@@ -106,4 +108,14 @@ function postgresLimits(env: NodeJS.ProcessEnv): PgLimits {
     // By default a little longer than the statement timeout, so the server's own cancel comes first.
     clientSeconds: seconds("VWATCH_PG_CLIENT_TIMEOUT", statementSeconds + 30),
   };
+}
+
+/** The project must be a Dataform project; the home, when it exists, a folder (it is created on first use). */
+function checkFolders(config: Config): void {
+  const { home, projectDir } = config;
+  if (fs.existsSync(home) && !fs.statSync(home).isDirectory()) throw new ConfigError(`the home folder ${home} is a file, not a folder (--home or VWATCH_HOME)`);
+  if (!fs.existsSync(projectDir)) throw new ConfigError(`the project folder ${projectDir} does not exist (--project-dir or VWATCH_PROJECT_DIR)`);
+  if (!fs.existsSync(path.join(projectDir, "workflow_settings.yaml"))) {
+    throw new ConfigError(`${projectDir} is not a Dataform project: it has no workflow_settings.yaml (--project-dir or VWATCH_PROJECT_DIR)`);
+  }
 }

@@ -11,6 +11,10 @@ export const log = {
   info(message: string) {
     if (!quiet) process.stderr.write(message + "\n");
   },
+  /** A command's closing line (a run's counts, its failures): printed even with -q. */
+  summary(message: string) {
+    process.stderr.write(message + "\n");
+  },
   warn(message: string) {
     process.stderr.write(`warning: ${message}\n`);
   },

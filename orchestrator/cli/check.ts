@@ -5,6 +5,7 @@ import { ConfigError } from "../errors";
 import { formatTable, log } from "../log";
 import { compileWithVars } from "../run/execute";
 import { openWarehouse } from "../warehouse/open";
+import { requireTables, requireWarehouseFile } from "./built";
 
 const TRAINING_TABLE = "entity_risk_training_data";
 
@@ -24,11 +25,14 @@ export function register(program: Command): void {
 
 /** Prints the Vertex AI requirements report for the training table; false when a hard requirement fails. */
 export async function checkVertex(config: Config, json: boolean): Promise<boolean> {
+  requireWarehouseFile(config);
   const graph = compileWithVars(config);
   const table = (graph.tables ?? []).find((t) => t.target.name === TRAINING_TABLE);
   if (!table) throw new ConfigError(`the project has no model ${TRAINING_TABLE}`);
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
+    // Nothing to check is not a failed check: the table is built by a run.
+    await requireTables(graph, warehouse, [TRAINING_TABLE]);
     const report = evaluate(await measureTrainingData(warehouse, table.target, graph.projectConfig));
     if (json) log.out(JSON.stringify(report, null, 2));
     else {

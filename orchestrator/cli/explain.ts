@@ -8,6 +8,7 @@ import { replayedVars } from "../compile/vars";
 import { readResults, resultsFile } from "../run/results";
 import { param, textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName } from "../warehouse/open";
+import { requireTables, requireWarehouseFile } from "./built";
 
 interface SeriesRow {
   day: string;
@@ -31,6 +32,7 @@ export function register(program: Command): void {
       if (!/^\d+$/.test(eventId)) throw new InputError(`EVENT_ID must be a GDELT GLOBALEVENTID (digits), got "${eventId}"`);
       checkDay(day, "DAY");
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      requireWarehouseFile(config);
       // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
       const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
       const vars = graph.projectConfig.vars ?? {};
@@ -38,6 +40,7 @@ export function register(program: Command): void {
       const lookback = num("lookback_days");
       const warehouse = await openWarehouse(config, graph.projectConfig);
       try {
+        await requireTables(graph, warehouse, ["int_mention_baselines", "mention_spikes"]);
         const p = (name: string) => param(warehouse.dialect, name);
         const text = textType(warehouse.dialect);
         const baselines = outputTableName(config, graph.projectConfig, "int_mention_baselines", "intermediate");

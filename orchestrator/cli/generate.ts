@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
+import { checkDay } from "../days";
 import { InputError } from "../errors";
 import { parseEventIds, readExportEvents } from "../load/export-events";
 import { writeMentionFiles, type SyntheticEvent } from "../load/generate-mentions";
@@ -27,9 +28,15 @@ export function register(program: Command): void {
     .option("--actor-country <codes>", "keep only events with Actor1/Actor2CountryCode in these CAMEO codes (e.g. VEN)", list)
     .option("--action-geo <codes>", "... or ActionGeo_CountryCode in these FIPS codes (e.g. VE)", list)
     .action(async (opts) => {
+      // Every argument is checked before anything is read or created.
+      if (!/^\d+$/.test(opts.days) || Number(opts.days) < 1) throw new InputError(`--days must be a whole number of days >= 1, got "${opts.days}"`);
       const days = Number(opts.days);
+      checkDay(opts.end, "--end");
       const rowsPerDay = Number(opts.rowsPerDay);
+      if (!opts.rowsPerDay.trim() || !Number.isFinite(rowsPerDay) || rowsPerDay <= 0) throw new InputError(`--rows-per-day must be a number > 0, got "${opts.rowsPerDay}"`);
+      if (!opts.seed.trim()) throw new InputError("--seed must not be empty");
       if (opts.per !== "15min" && opts.per !== "day") throw new InputError(`--per must be 15min or day, got "${opts.per}"`);
+      if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) throw new InputError(`--out ${opts.out} is a file, not a folder`);
       const files = (opts.events as string[]).filter((e) => fs.existsSync(e));
       const ids = (opts.events as string[]).filter((e) => !fs.existsSync(e));
       const events: SyntheticEvent[] = [

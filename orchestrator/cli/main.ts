@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Command } from "commander";
 import { VwatchError } from "../errors";
 import { log } from "../log";
@@ -9,7 +11,8 @@ export async function main(argv: string[]): Promise<number> {
     .description("VenezuelaWatch Analytics: compile and run the Dataform project locally (DuckDB) or on BigQuery")
     .option("--home <dir>", "folder for local state (DuckDB file, run results, embedded PostgreSQL); default .vwatch or $VWATCH_HOME")
     .option("--project-dir <dir>", "the Dataform project to use (default: this repository)")
-    .option("-q, --quiet", "print less progress")
+    .option("-q, --quiet", "print only the final summary line, warnings and errors")
+    .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride();
   program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
@@ -31,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-function reportError(e: unknown): number {
+/** Prints an error the way a user should see it and returns the exit code. */
+export function reportError(e: unknown): number {
   const err = e as { code?: string; exitCode?: number; message?: string };
   if (typeof err.code === "string" && err.code.startsWith("commander.")) {
     return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
@@ -40,6 +44,17 @@ function reportError(e: unknown): number {
     log.error(e.message);
     return e.code === "CONFIG" || e.code === "INPUT" || e.code === "COMPILE" ? 2 : 1;
   }
-  log.error((e as Error)?.stack ?? String(e));
+  // The system refusing a file operation (disk full, permission denied): one line, no stack.
+  const sys = e as { code?: unknown; syscall?: unknown; path?: unknown; message?: string };
+  if (typeof sys.code === "string" && typeof sys.syscall === "string") {
+    const what = /^[A-Z]+: ([^,]+)/.exec(sys.message ?? "")?.[1] ?? sys.message;
+    log.error(`${typeof sys.path === "string" ? `${sys.path}: ` : ""}${what} (${sys.code})`);
+    return 1;
+  }
+  log.error(`${(e as Error)?.stack ?? String(e)}\nthis is a bug in vwatch: please report it with the command you ran and the lines above`);
   return 1;
+}
+
+function packageVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
 }

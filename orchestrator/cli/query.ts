@@ -8,6 +8,7 @@ import { appTables, runAnalystQuery, type AnalystQuery, type AppTables } from ".
 import { HALF_LIFE_DAYS, referenceTimeQuery, trendingQuery, WINDOW_DAYS, type TrendingRow } from "../query/trending";
 import { compileWithVars } from "../run/execute";
 import { openWarehouse } from "../warehouse/open";
+import { requireTables, requireWarehouseFile } from "./built";
 
 const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "" : Number(x).toFixed(digits));
 const clip = (s: string | null | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? ""));
@@ -16,13 +17,16 @@ const clip = (s: string | null | undefined, n: number) => (s && s.length > n ? `
 async function withWarehouse(
   program: Command,
   opts: { warehouse?: string },
+  reads: (keyof AppTables)[],
   work: (ctx: { tables: AppTables; run: <T>(q: AnalystQuery) => Promise<T[]> }) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+  requireWarehouseFile(config);
   const graph = compileWithVars(config);
   const tables = appTables(graph);
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
+    await requireTables(graph, warehouse, reads);
     await work({ tables, run: (q) => runAnalystQuery(warehouse, graph, q) });
   } finally {
     await warehouse.close();
@@ -47,7 +51,7 @@ export function register(program: Command): void {
       const range = parseRange(opts.from, opts.to);
       const eventType = parseEventType(opts.type);
       const limit = parseLimit(opts.limit, 100);
-      await withWarehouse(program, opts, async ({ tables, run }) => {
+      await withWarehouse(program, opts, ["events"], async ({ tables, run }) => {
         const rows = await run<RecentEventRow>(recentEventsQuery(tables, { ...range, eventType, limit }));
         if (opts.json) {
           log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, type: eventType ?? null, limit, events: rows }, null, 2));
@@ -74,7 +78,7 @@ export function register(program: Command): void {
     .action(async (opts) => {
       const asOf = opts.asOf === undefined ? undefined : parseTimeBound(opts.asOf, "--as-of", "end");
       const limit = parseLimit(opts.limit, 20);
-      await withWarehouse(program, opts, async ({ tables, run }) => {
+      await withWarehouse(program, opts, ["entity_mentions", "entities"], async ({ tables, run }) => {
         const [ref] = await run<{ reference_time: string | null }>(referenceTimeQuery(tables, { asOf, limit }));
         const referenceTime = ref?.reference_time ?? null;
         const rows = referenceTime === null ? [] : await run<TrendingRow>(trendingQuery(tables, { asOf, limit }));
@@ -97,7 +101,7 @@ export function register(program: Command): void {
     .action(async (opts) => {
       const range = parseRange(opts.from, opts.to);
       const bucket = parseBucket(opts.bucket);
-      await withWarehouse(program, opts, async ({ tables, run }) => {
+      await withWarehouse(program, opts, ["events"], async ({ tables, run }) => {
         const rows = await run<RiskTrendRow>(riskTrendsQuery(tables, { ...range, bucket }));
         if (opts.json) {
           log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, bucket, buckets: rows }, null, 2));

@@ -2,11 +2,12 @@ import type { Command } from "commander";
 import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
 import { log } from "../log";
-import { compileWithVars, executeRun, failedAssertionDetails, summaryTable, type RunRequest } from "../run/execute";
+import { compileWithVars, executeRun, type RunRequest } from "../run/execute";
 import { loadVarSchema } from "../compile/var-schema";
 import { checkVarNames, checkVars, isLogicVar, replayedVars } from "../compile/vars";
 import { readResults, resultsFile } from "../run/results";
 import type { RunRecord } from "../run/results";
+import { failedAssertionDetails, shortName, summaryTable } from "../run/summary";
 import { runSync } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 
@@ -40,11 +41,17 @@ const list = (value: string, previous: string[] = []) => previous.concat(value.s
 export function report(record: RunRecord, json: boolean): void {
   if (json) log.out(JSON.stringify(record, null, 2));
   else {
+    // A dry run's statements are its output (in --json they are in each action's `statements`).
+    if (record.options.dryRun) for (const a of record.actions) for (const sql of a.statements ?? []) log.out(`-- ${a.name}\n${sql.trim()};\n`);
     log.info("");
-    log.info(summaryTable(record.actions, record.warehouse));
-    for (const detail of failedAssertionDetails(record.actions)) log.info(detail);
+    log.info(summaryTable(record.actions, record.warehouse, record.project.defaultDatabase));
+    for (const detail of failedAssertionDetails(record.actions, record.project.defaultDatabase)) log.info(detail);
+    log.info("");
+    // Printed even with -q: what failed, then the counts.
+    for (const a of record.actions) if (a.status === "failed") log.summary(`failed: ${shortName(a, record.project.defaultDatabase)}: ${a.error?.message ?? "(no message)"}`);
     const s = record.summary;
-    log.info(`\n${s.success} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
+    const done = record.options.dryRun ? `${s.planned ?? 0} planned` : `${s.success} succeeded`;
+    log.summary(`${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
   }
   if (record.summary.failed > 0 || record.summary.skipped > 0) process.exitCode = 1;
 }
@@ -132,10 +139,10 @@ export async function syncAfterRun(config: Config, record: RunRecord, json: bool
   }
   try {
     const result = await runSync(config, { vars: record.options.vars });
-    if (!json) log.info(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
+    if (!json) log.summary(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
     return result;
   } catch (e) {
-    log.error(`the run succeeded but writing spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries it`);
+    log.error(`${whatSucceeded(record)} writing the spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries the write`);
     process.exitCode = 1;
     return undefined;
   }
@@ -149,4 +156,12 @@ function experimentVars(config: Config, vars: Record<string, string> | undefined
   const settings = compileWithVars(config).projectConfig.vars ?? {};
   const same = (a: string, b: string) => a.trim() === b.trim() || (a.trim() !== "" && b.trim() !== "" && Number(a) === Number(b));
   return overrides.filter(([name, value]) => !same(value, settings[name] ?? "")).map(([name, run]) => ({ name, run, settings: settings[name] ?? "" }));
+}
+
+/** What a run that reached the write-back achieved: all of it, or mention_spikes while other actions failed. */
+function whatSucceeded(record: RunRecord): string {
+  const { failed = 0, skipped = 0 } = record.summary;
+  if (!failed && !skipped) return "the run succeeded but";
+  const others = [failed && `${failed} other action${failed === 1 ? "" : "s"} failed`, skipped && `${skipped} ${skipped === 1 ? "was" : "were"} skipped`].filter(Boolean);
+  return `mention_spikes succeeded, but ${others.join(" and ")}; and`;
 }

@@ -7,6 +7,7 @@ import { replayedVars } from "../compile/vars";
 import { readResults, resultsFile, type RunRecord } from "../run/results";
 import { withSink } from "../sink/connect";
 import { openWarehouse } from "../warehouse/open";
+import { requireTables, requireWarehouseFile } from "./built";
 
 /** Creates the application's tables where missing (local PostgreSQL); never changes existing ones. */
 export async function ensureAppSchema(config: Config): Promise<void> {
@@ -14,10 +15,13 @@ export async function ensureAppSchema(config: Config): Promise<void> {
 }
 
 export async function seed(config: Config): Promise<SeedResult> {
+  requireWarehouseFile(config);
   // The models as the last run compiled them (its --vars), so the same tables are read.
   const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
   const warehouse = await openWarehouse(config, graph.projectConfig);
   try {
+    // Before PostgreSQL is reached (or the embedded server started).
+    await requireTables(graph, warehouse, SEED_READS);
     return await withSink(config, (pg) => seedAppData(graph, warehouse, pg));
   } finally {
     await warehouse.close();

@@ -9,6 +9,7 @@ import { migrate } from "../sink/migrate";
 import { runSync, runSyncStatus } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 import type { LedgerEntry, SyncStatus } from "../sink/sync-status";
+import { requireBuilt } from "./built";
 
 /** Test hook: after this many batches, pause (inside the transaction) until SIGCONT, so a sync can be stopped or killed mid-way. */
 const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
@@ -57,6 +58,7 @@ export function register(program: Command): void {
       const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
       // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.
       const vars = readResults(config.home)?.options.vars;
+      await requireBuilt(config, ["mention_spikes"], vars);
       if (opts.status) {
         const status = await runSyncStatus(config, { vars });
         reportStatus(status, Boolean(opts.json));

@@ -133,7 +133,7 @@ function planEvent(event: SyntheticEvent, seed: number, start: number, days: num
 function plan(spec: MentionsSpec) {
   if (!Number.isInteger(spec.days) || spec.days < 1) throw new InputError(`--days must be a positive integer, got ${spec.days}`);
   const rowsPerDay = spec.rowsPerDay ?? 100;
-  if (!(rowsPerDay > 0)) throw new InputError(`--rows-per-day must be positive, got ${rowsPerDay}`);
+  if (!(rowsPerDay > 0) || !Number.isFinite(rowsPerDay)) throw new InputError(`--rows-per-day must be a number > 0, got ${rowsPerDay}`);
   if (spec.events.length === 0) throw new InputError("no events to generate mentions for");
   const seed = typeof spec.seed === "number" ? spec.seed >>> 0 : hashString(spec.seed);
   const start = parseDay(spec.end, "--end") - (spec.days - 1) * DAY_MS;
@@ -147,8 +147,12 @@ function plan(spec: MentionsSpec) {
  * The rows, one non-empty 15-minute slice at a time in time order (a generator, so 10M rows
  * never sit in memory at once). Within a slice, rows follow the order of `spec.events`.
  */
-export function* generateMentionSlices(spec: MentionsSpec): Generator<MentionSlice> {
-  const { plans, seed, start, scale } = plan(spec);
+export function generateMentionSlices(spec: MentionsSpec): Generator<MentionSlice> {
+  // Checked now, not at the first slice: a bad spec fails before anything is written.
+  return slices(spec, plan(spec));
+}
+
+function* slices(spec: MentionsSpec, { plans, seed, start, scale }: ReturnType<typeof plan>): Generator<MentionSlice> {
   for (let d = 0; d < spec.days; d++) {
     const dayStart = start + d * DAY_MS;
     const day = gdeltTime(dayStart).slice(0, 8);
@@ -228,6 +232,7 @@ export interface WrittenMentions {
 
 /** Writes `YYYYMMDDHHMMSS.mentions.CSV[.gz]` files, or `YYYYMMDD.mentions.CSV[.gz]` per day (slices without rows get no file), and SYNTHETIC.md. */
 export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsOptions): Promise<WrittenMentions> {
+  const sliced = generateMentionSlices(spec);
   fs.mkdirSync(opts.outDir, { recursive: true });
   const written: WrittenMentions = { files: [], rows: 0 };
   let current: { name: string; rows: number; out: LineWriter } | undefined;
@@ -238,7 +243,7 @@ export async function writeMentionFiles(spec: MentionsSpec, opts: WriteMentionsO
     written.rows += current.rows;
     current = undefined;
   };
-  for (const slice of generateMentionSlices(spec)) {
+  for (const slice of sliced) {
     // A day's file is named by its day: the loader takes a file's rows to be those stamped within the time its name gives.
     const name = `${opts.per === "day" ? slice.day : slice.time}.mentions.CSV${opts.gzip ? ".gz" : ""}`;
     if (current?.name !== name) {

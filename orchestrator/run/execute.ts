@@ -6,18 +6,20 @@ import { sourceLine } from "../compile/compile";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import type { Config } from "../config";
+import { rootErrorLines } from "../compile/root-errors";
 import { CompileError } from "../errors";
-import { formatTable, log } from "../log";
+import { log } from "../log";
 import { buildPlan, type Plan, type PlannedAction, type WarehouseState } from "../plan/plan";
 import type { PgSink } from "../sink/connect";
 import { selectActions, type Selection } from "../plan/select";
 import { ensureEconomicTables } from "../load/economic";
 import { openWarehouse } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
-import { latestMentionDay } from "./as-of";
+import { chooseAsOf, focusWarnings } from "./as-of";
 import { type RunRecord, summarise, writeResults } from "./results";
 import { runPlan, type ActionResult } from "./run";
 import { guardTableVars } from "./var-changes";
+import { refuseSyntaxErrors } from "./syntax-errors";
 
 export interface RunRequest extends Selection {
   vars?: Record<string, string>;
@@ -38,7 +40,7 @@ export function compileWithVars(config: Config, vars?: Record<string, string>, s
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {
     throw new CompileError(
-      ["compilation failed:", ...errors.map((e) => `  ${location(config.projectDir, e)}: ${e.message}`)].join("\n"),
+      ["compilation failed:", ...rootErrorLines(errors, (e) => location(config.projectDir, e)).map((line) => `  ${line}`)].join("\n"),
       errors.map((e) => ({ file: e.fileName ?? "?", message: e.message ?? "" })),
     );
   }
@@ -84,16 +86,22 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
   try {
     // Locally the economic source tables exist from the start, empty until `vwatch load fred|…`.
     if (warehouse.dialect === "duckdb") await ensureEconomicTables((sql) => warehouse.execute(sql));
-    // An empty as_of means "the latest mention day loaded": pin it so every model scores the same day.
-    if (graph.projectConfig.vars?.as_of === "") {
-      const day = await latestMentionDay(graph, warehouse);
-      if (day) {
-        request = { ...request, vars: { ...request.vars, as_of: day } };
-        graph = compileWithVars(config, request.vars);
-        log.info(`as_of = ${day} (latest mention day in the warehouse)`);
-      }
+    // The day the run scores, printed and recorded with how it was chosen; an empty as_of is
+    // pinned so every model scores the same day.
+    const asOf = await chooseAsOf(graph, warehouse, startedAt.slice(0, 10));
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+      log.warn(message);
+    };
+    if (asOf?.warn) warn(asOf.message);
+    else if (asOf) log.info(asOf.message);
+    if (asOf && asOf.chosenBy !== "var") {
+      request = { ...request, vars: { ...request.vars, as_of: asOf.day } };
+      graph = compileWithVars(config, request.vars);
     }
     const plan = await planFor(graph, warehouse, request);
+    await refuseSyntaxErrors(plan, graph, config.projectDir);
     const runId = randomUUID();
     const recordVars = await guardTableVars(graph, plan, warehouse, {
       projectDir: config.projectDir,
@@ -113,9 +121,9 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
         const detail = r.error?.message ?? r.warning;
         log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
-        if (request.dryRun) for (const sql of r.statements ?? []) log.out(`-- ${r.name}\n${sql.trim()};\n`);
       },
     });
+    focusWarnings(graph, actions).forEach(warn);
     const record: RunRecord = {
       runId,
       startedAt,
@@ -127,10 +135,13 @@ export async function executeRun(config: Config, request: RunRequest): Promise<R
         defaultLocation: graph.projectConfig.defaultLocation,
       },
       options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun, acceptVarChange: request.acceptVarChange },
+      ...(asOf ? { asOf: { day: asOf.day, chosenBy: asOf.chosenBy } } : {}),
+      ...(warnings.length ? { warnings } : {}),
       summary: summarise(actions),
       actions,
     };
-    writeResults(config.home, record);
+    // A dry run ran nothing: the last real run's results stay, for `vwatch retry` and the commands reading its vars.
+    if (!request.dryRun) writeResults(config.home, record);
     return record;
   } finally {
     await federated.close();
@@ -154,34 +165,4 @@ function federatedSource(config: Config, warehouse: Warehouse) {
       if (sink) await (await sink.catch(() => undefined))?.close();
     },
   };
-}
-
-/** A byte count for people; BigQuery's estimate is "unknown" when it gave none, never 0. */
-function bytes(n: number | undefined): string {
-  if (n === undefined) return "unknown";
-  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${i ? n.toFixed(1) : n} ${units[i]}`;
-}
-
-export function summaryTable(actions: ActionResult[], warehouse = "duckdb"): string {
-  const withBytes = warehouse === "bigquery";
-  return formatTable(
-    ["action", "type", "status", "rows", "seconds", ...(withBytes ? ["bytes processed"] : [])],
-    actions.map((a) => [
-      a.name,
-      a.kind,
-      a.status,
-      a.rows ?? "",
-      a.seconds.toFixed(2),
-      ...(withBytes ? [a.status === "success" && a.kind !== "assertion" ? bytes(a.bytesProcessed) : ""] : []),
-    ]),
-  );
-}
-
-export function failedAssertionDetails(actions: ActionResult[]): string[] {
-  return actions
-    .filter((a) => a.failingRows?.length)
-    .map((a) => `${a.name} — first ${a.status === "warning" ? "rows it warns about" : "failing rows"}:\n${JSON.stringify(a.failingRows, null, 2)}`);
 }

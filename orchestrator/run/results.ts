@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { InputError } from "../errors";
+import type { AsOfSource } from "./as-of";
 import type { ActionResult } from "./run";
 
 export interface RunRecord {
@@ -11,6 +13,10 @@ export interface RunRecord {
   project: { defaultDatabase?: string; defaultSchema?: string; defaultLocation?: string };
   /** The options the run was started with, so `vwatch retry` can repeat them. */
   options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean; acceptVarChange?: string[] };
+  /** The day the run scored and how it was chosen (projects with an as_of var). */
+  asOf?: { day: string; chosenBy: AsOfSource };
+  /** What the run warned about (as_of fell back to the current date, an empty focus set). */
+  warnings?: string[];
   summary: Record<string, number>;
   actions: ActionResult[];
 }
@@ -34,5 +40,11 @@ export function writeResults(home: string, record: RunRecord): void {
 export function readResults(home: string): RunRecord | undefined {
   const file = resultsFile(home);
   if (!fs.existsSync(file)) return undefined;
-  return JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+  try {
+    const record = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+    if (!Array.isArray(record?.actions) || typeof record.options !== "object") throw new Error("no actions or options");
+    return record;
+  } catch (e) {
+    throw new InputError(`${file} is not a vwatch run results file (${(e as Error).message}); delete it and run \`vwatch run\``);
+  }
 }

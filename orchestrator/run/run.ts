@@ -2,8 +2,11 @@ import { AssertionFailure, VwatchError, WarehouseError } from "../errors";
 import type { Plan, PlannedAction } from "../plan/plan";
 import type { Warehouse } from "../warehouse/warehouse";
 
-/** "warning": an assertion tagged WARNING_TAG returned rows; reported, but it blocks nothing and fails no run. */
-export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning";
+/**
+ * "warning": an assertion tagged WARNING_TAG returned rows; reported, but it blocks nothing and fails no run.
+ * "planned": a dry run's action whose statements were produced (and, on BigQuery, dry-run) but not run.
+ */
+export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning" | "planned";
 
 /** Tag that makes an assertion warning-level (e.g. a size that only matters in production). */
 const WARNING_TAG = "warning";
@@ -81,6 +84,7 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
           if (r?.bytesProcessed !== undefined) result.bytesProcessed = (result.bytesProcessed ?? 0) + r.bytesProcessed;
         }
       }
+      if (result.status === "success") result.status = "planned";
     } else {
       await materialize(action, options, result);
       if (result.status === "success") await runTasks(action, warehouse, result);

@@ -27,6 +27,11 @@ export interface TranslateContext {
   file?: string;
 }
 
+const UNPARSABLE = "SQL that the translator cannot parse";
+
+/** Whether an error is the translator failing to parse a statement: a syntax error, or BigQuery syntax it does not know. */
+export const isUnparsable = (e: unknown): boolean => e instanceof UnsupportedSqlError && e.construct.startsWith(UNPARSABLE);
+
 type Polyglot = typeof import("@polyglot-sql/sdk");
 let polyglot: Polyglot | undefined;
 
@@ -54,7 +59,7 @@ export function translateToDuckdb(sql: string, ctx: TranslateContext): string {
   const targets: Target[] = [];
   const named = replaceNames(sql, ctx, targets, reject);
   const parsed = polyglot.parse(named, polyglot.Dialect.BigQuery);
-  if (!parsed.success) reject(`SQL that the translator cannot parse (${parsed.error})`, "plain BigQuery SELECT/DML");
+  if (!parsed.success) reject(`${UNPARSABLE} (${parsed.error})`, "plain BigQuery SELECT/DML");
   for (const construct of constructs(parsed.ast, polyglot)) {
     if (!ALLOWED.has(construct)) reject(construct, ADVICE[construct] ?? "functions on the allow-list in docs/local-sql.md");
   }

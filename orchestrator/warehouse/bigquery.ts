@@ -12,6 +12,7 @@
 import { BigQuery, type Job, type TableField } from "@google-cloud/bigquery";
 import type { Target } from "../compile/graph";
 import { WarehouseError } from "../errors";
+import { LOOPBACK } from "./bigquery-credentials";
 import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
 
 export interface BigQueryWarehouseOptions {
@@ -34,8 +35,6 @@ interface JobStatistics {
   totalBytesProcessed?: string;
   query?: { totalBytesProcessed?: string; numDmlAffectedRows?: string; statementType?: string };
 }
-
-const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = "bigquery" as const;

@@ -20,7 +20,7 @@ import {
   type DuckDBType,
 } from "@duckdb/node-api";
 import type { Target } from "../compile/graph";
-import { WarehouseError } from "../errors";
+import { ConfigError, WarehouseError } from "../errors";
 import { DUCKDB_TO_BIGQUERY_TYPES, duckdbSchema } from "./duckdb-names";
 import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
 
@@ -87,7 +87,16 @@ export async function openDuckdb(file: string, opts: { defaultDatabase?: string 
     await connection.run("SET TimeZone = 'UTC'");
     return new DuckdbWarehouse(instance, connection, opts.defaultDatabase);
   } catch (e) {
-    throw new WarehouseError(`cannot open DuckDB file ${file}: ${(e as Error).message}`, { cause: e });
+    const message = (e as Error).message;
+    // DuckDB lets one process write a file: another command (a run, a load, a sync) has it open.
+    if (/Could not set lock on file/.test(message)) {
+      const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+      throw new WarehouseError(`another vwatch command${pid ? ` (pid ${pid})` : ""} is using the warehouse file ${file}; wait for it to finish, or use another --home`, { cause: e });
+    }
+    if (/exists, but it is not a valid DuckDB database file/.test(message)) {
+      throw new ConfigError(`${file} is not a DuckDB database file: move it away, and \`vwatch load\` and \`vwatch run\` make a new one`, { cause: e });
+    }
+    throw new WarehouseError(`cannot open DuckDB file ${file}: ${message}`, { cause: e });
   }
 }
 

@@ -23,6 +23,9 @@ export async function openWarehouse(config: Config, project: ProjectDefaults = {
   }
   const projectId = config.bigquery.projectId ?? project.defaultDatabase;
   if (!projectId) throw new ConfigError("set GOOGLE_CLOUD_PROJECT (or defaultProject in workflow_settings.yaml) to use BigQuery");
+  // Credentials first: without them the client would wait on the metadata server, then fail on the network.
+  const { findCredentials, LOOPBACK } = await import("./bigquery-credentials");
+  if (!config.bigquery.apiEndpoint || !LOOPBACK.test(config.bigquery.apiEndpoint)) await findCredentials();
   const { openBigQuery } = await import("./bigquery");
   return openBigQuery({
     projectId,

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { loadSamples } from "../../orchestrator/cli/start";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { targetName, type CompiledGraph, type Target } from "../../orchestrator/compile/graph";
@@ -65,7 +65,7 @@ describe("the project's models: ZetaSQL's reference evaluator vs the local DuckD
   const reference = new Map<string, ReferenceTable>();
   let fullRefresh = new Map<string, Result>();
 
-  const vwatch = (...args: string[]) => main(["--home", home, "--project-dir", repoRoot, "-q", ...args]);
+  const vwatch = (...args: string[]) => runCliCode(["--home", home, "--project-dir", repoRoot, "-q", ...args]);
 
   beforeAll(async () => {
     database = await freshDatabase("vw_differential");

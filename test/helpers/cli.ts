@@ -15,3 +15,8 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
     e.mockRestore();
   }
 }
+
+/** The exit code of a CLI run whose output the test does not read (captured, so it does not flood the test log). */
+export async function runCliCode(args: string[]): Promise<number> {
+  return (await runCli(args)).code;
+}

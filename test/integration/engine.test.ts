@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
 import { loadConfig } from "../../orchestrator/config";
 import { compileWithVars } from "../../orchestrator/run/execute";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { runCli } from "../helpers/cli";
 import { makeProject, tempHome } from "../helpers/project";
 
 // A small project exercising every action type and the failure paths, run on DuckDB through the CLI.
@@ -34,9 +34,9 @@ create table if not exists \${self()} (id int64);
 insert into \${self()} values (7)`,
 };
 
-async function vwatch(home: string, projectDir: string, ...args: string[]): Promise<{ code: number; record?: RunRecord }> {
-  const code = await main(["--home", home, "--project-dir", projectDir, "-q", ...args]);
-  return { code, record: readResults(home) };
+async function vwatch(home: string, projectDir: string, ...args: string[]): Promise<{ code: number; record?: RunRecord; out: string; err: string }> {
+  const { code, out, err } = await runCli(["--home", home, "--project-dir", projectDir, "-q", ...args]);
+  return { code, record: readResults(home), out, err };
 }
 
 const statusOf = (record: RunRecord | undefined) => Object.fromEntries((record?.actions ?? []).map((a) => [a.name.split(".").pop(), a.status]));
@@ -101,14 +101,55 @@ describe("vwatch run on DuckDB", () => {
 
   it("--dry-run prints the statements and changes nothing", async () => {
     const home = tempHome();
-    const { code, record } = await vwatch(home, project, "run", "--actions", "base", "--dry-run");
+    const { code, out } = await vwatch(home, project, "run", "--actions", "base", "--dry-run", "--json");
     expect(code).toBe(0);
-    expect(record!.actions[0].statements?.[0]).toMatch(/^create or replace table "ds"\."base" as/);
+    const record = JSON.parse(out) as RunRecord;
+    expect(record.actions[0].statements?.[0]).toMatch(/^create or replace table "ds"\."base" as/);
     const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "testproj" });
     try {
       expect(await db.tableMetadata({ database: "testproj", schema: "ds", name: "base" })).toBeUndefined();
     } finally {
       await db.close();
+    }
+  });
+
+  it("--dry-run shows its actions as planned and keeps the last real run's results, so retry still finds the failures", async () => {
+    const home = tempHome();
+    await vwatch(home, project, "run", "--actions", "base", "broken", "after_broken", "independent");
+    const real = fs.readFileSync(path.join(home, "run_results.json"), "utf8");
+
+    const dry = await runCli(["--home", home, "--project-dir", project, "run", "--actions", "base", "independent", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.err).toMatch(/\bbase\s+table\s+planned\s/);
+    expect(dry.err).toMatch(/\n2 planned, 0 failed, 0 skipped\n/);
+    const json = await vwatch(home, project, "run", "--actions", "base", "independent", "--dry-run", "--json");
+    const record = JSON.parse(json.out) as RunRecord;
+    expect(record.actions.map((a) => a.status)).toEqual(["planned", "planned"]);
+    expect(record.summary).toEqual({ planned: 2, success: 0, failed: 0, skipped: 0, disabled: 0 });
+    expect(fs.readFileSync(path.join(home, "run_results.json"), "utf8")).toBe(real);
+
+    const { code, record: retried } = await vwatch(home, project, "retry");
+    expect(code).toBe(1);
+    expect(statusOf(retried)).toEqual({ broken: "failed", after_broken: "skipped" });
+  });
+
+  it("when mention_spikes succeeds but other actions fail and the write-back fails, says exactly that", async () => {
+    const p = makeProject({
+      ...files,
+      "definitions/mention_spikes.sqlx": `config { type: "table" }\nselect 1 as event_id, date '2015-03-01' as spike_date`,
+    });
+    const url = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = "postgres://postgres@127.0.0.1:1/nowhere"; // nothing listens on port 1
+    try {
+      const { code, err } = await vwatch(tempHome(), p, "run", "--actions", "base", "broken", "after_broken", "mention_spikes");
+      expect(code).toBe(1);
+      expect(err).toMatch(
+        /^error: mention_spikes succeeded, but 1 other action failed and 1 was skipped; and writing the spikes to PostgreSQL failed: .*127\.0\.0\.1:1\/nowhere.*; `vwatch sync-spikes` retries the write$/m,
+      );
+      expect(err).not.toMatch(/run succeeded/);
+    } finally {
+      if (url === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = url;
     }
   });
 
@@ -143,6 +184,53 @@ describe("vwatch run on DuckDB", () => {
     expect(approx.error?.message).toMatch(/APPROX_TOP_COUNT/i);
     expect(approx.error?.message).toMatch(/--warehouse bigquery/);
     expect(statusOf(record).fine).toBe("success");
+  });
+
+  it("a SQL syntax error refuses the whole run before anything runs (exit 2), at its line and column in the SQLX file, with no advice to use BigQuery", async () => {
+    const p = makeProject({
+      ...files,
+      "definitions/typo.sqlx": `config { type: "table" }\nselect\n  id,\n  name\nfrom \${ref("base")} form t\n`,
+    });
+    const home = tempHome();
+    const { code, err } = await vwatch(home, p, "run", "--actions", "base", "typo", "independent");
+    expect(err).toBe('error: SQL syntax error, nothing ran:\n  definitions/typo.sqlx:5:26: Syntax error: Expected end of input but got identifier "t"\n');
+    expect(code).toBe(2);
+    expect(fs.existsSync(path.join(home, "run_results.json"))).toBe(false);
+    const db = await openDuckdb(path.join(home, "warehouse.duckdb"), { defaultDatabase: "testproj" });
+    try {
+      expect(await db.tableMetadata({ database: "testproj", schema: "ds", name: "base" })).toBeUndefined();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("valid BigQuery syntax the local translator cannot parse fails only its action, with the advice to run on BigQuery", async () => {
+    const p = makeProject({
+      "definitions/piped.sqlx": `config { type: "table" }\nselect 1 as x\n|> where x = 1`,
+      "definitions/fine.sqlx": `config { type: "table" }\nselect 1 as one`,
+    });
+    const { code, record } = await vwatch(tempHome(), p, "run");
+    expect(code).toBe(1);
+    expect(statusOf(record)).toEqual({ piped: "failed", fine: "success" });
+    const piped = record!.actions.find((a) => a.name.endsWith("piped"))!;
+    expect(piped.error?.message).toMatch(/^definitions\/piped\.sqlx: .*not supported locally; run with --warehouse bigquery/);
+  });
+
+  it("a compile error is shown once, with the files that fail only because of it folded into one line", async () => {
+    const p = makeProject({
+      "definitions/a.sqlx": `config { type: "table", bogus: 1 }\nselect 1 as x\n`,
+      "definitions/b.sqlx": `config { type: "table" }\nselect * from \${ref("a")} join \${ref("a")} using (x)\n`,
+      "definitions/c.sqlx": `config { type: "view" }\nselect * from \${ref("a")}\n`,
+      "definitions/d.sqlx": `config { type: "view" }\nselect * from \${ref("typo")}\n`,
+    });
+    const { code, err } = await vwatch(tempHome(), p, "run");
+    expect(code).toBe(2);
+    expect(err.split("\n").filter(Boolean)).toEqual([
+      "error: compilation failed:",
+      expect.stringMatching(/^  definitions\/a\.sqlx: Unexpected property "bogus"/),
+      '  definitions/d.sqlx:2: Could not resolve "typo"',
+      '  definitions/b.sqlx, definitions/c.sqlx: cannot resolve "a" until definitions/a.sqlx compiles',
+    ]);
   });
 
   it("bad SQLX is a compile error naming the file and line (exit 2)", async () => {

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "pg";
-import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { extractExternalQueries } from "../../orchestrator/federated/extract";
 import { readResults } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -67,7 +67,7 @@ describe("EXTERNAL_QUERY on the local warehouse", () => {
 
   async function run(project: string): Promise<{ code: number; home: string }> {
     const home = tempHome();
-    const code = await main(["--home", home, "--project-dir", project, "-q", "run", "--no-sync"]);
+    const code = await runCliCode(["--home", home, "--project-dir", project, "-q", "run", "--no-sync"]);
     return { code, home };
   }
 

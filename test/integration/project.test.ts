@@ -1,6 +1,6 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { loadSamples } from "../../orchestrator/cli/start";
 import { readResults } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -47,7 +47,7 @@ describe("the project on the bundled sample", () => {
         await db.close();
       }
     };
-    const vwatch = (...args: string[]) => main(["--home", home, "--project-dir", repoRoot, "-q", ...args]);
+    const vwatch = (...args: string[]) => runCliCode(["--home", home, "--project-dir", repoRoot, "-q", ...args]);
     const run = (...args: string[]) => vwatch("run", "--no-sync", ...args);
 
     expect(await vwatch("seed-app-data", "--schema-only")).toBe(0);

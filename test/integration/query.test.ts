@@ -246,6 +246,10 @@ describe("vwatch query on BigQuery (the local fake API)", () => {
   const env = { ...process.env };
   beforeAll(async () => {
     fake = await startFakeBigQuery({ projectId: "venezuelawatch", location: "US" });
+    // The application tables exist (the queries refuse to run on a warehouse where they are not built).
+    for (const name of ["events", "entity_mentions", "entities"]) {
+      fake.tables.register({ target: { database: "venezuelawatch", schema: "analytics", name }, schema: [{ name: "id", type: "STRING" }] });
+    }
     process.env.BIGQUERY_EMULATOR_HOST = fake.url;
     process.env.GOOGLE_CLOUD_PROJECT = "venezuelawatch";
   });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
-import { readResults } from "../../orchestrator/run/results";
+import * as fs from "fs";
+import * as path from "path";
+import type { RunRecord } from "../../orchestrator/run/results";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
+import { runCli } from "../helpers/cli";
 import { repoRoot, tempHome } from "../helpers/project";
 
 // vwatch run --warehouse bigquery, end to end against the local fake of the BigQuery API.
@@ -25,9 +27,11 @@ describe("vwatch run on BigQuery", () => {
   it("--dry-run sends every statement as a dry-run job and reports the bytes each action would scan", async () => {
     fake.setQueryResult(/stg_gdelt__mentions/, { bytesProcessed: 5_000_000 });
     const home = tempHome();
-    const code = await main(["--home", home, "--project-dir", repoRoot, "-q", "run", "--warehouse", "bigquery", "--dry-run", "--tags", "mentions", "--vars", "as_of=2015-03-20"]);
+    const { code, out } = await runCli(["--home", home, "--project-dir", repoRoot, "-q", "run", "--warehouse", "bigquery", "--dry-run", "--tags", "mentions", "--vars", "as_of=2015-03-20", "--json"]);
     expect(code).toBe(0);
-    const record = readResults(home)!;
+    const record = JSON.parse(out) as RunRecord;
+    // A dry run leaves no run results behind.
+    expect(fs.existsSync(path.join(home, "run_results.json"))).toBe(false);
     expect(record.warehouse).toBe("bigquery");
     const jobs = fake.queries();
     expect(jobs.length).toBeGreaterThan(0);

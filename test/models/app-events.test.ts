@@ -4,7 +4,7 @@ import * as zlib from "zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "pg";
 import { nameUuid, riskDimensions } from "../../orchestrator/app/seed";
-import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { freshDatabase } from "../helpers/pg";
 import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
@@ -80,7 +80,7 @@ describe("application data models", () => {
   const env = { ...process.env };
   let home: string;
   let database: Awaited<ReturnType<typeof freshDatabase>>;
-  const run = (...args: string[]) => main(["--home", home, "--project-dir", project, "-q", ...args]);
+  const run = (...args: string[]) => runCliCode(["--home", home, "--project-dir", project, "-q", ...args]);
   const rows = (sql: string) => warehouseRows(home, sql);
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { tempHome, warehouseRows } from "../helpers/project";
@@ -32,7 +32,7 @@ C,M,202301,862,VEN,Venezuela,M,Import,842,USA,USA,HS,27,Mineral fuels,2,kg,5,5,2
 `;
 
 async function vwatch(home: string, ...args: string[]): Promise<{ code: number; record: RunRecord }> {
-  const code = await main(["--home", home, "-q", ...args]);
+  const code = await runCliCode(["--home", home, "-q", ...args]);
   return { code, record: readResults(home)! };
 }
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
 import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
+import { runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
@@ -84,7 +85,7 @@ const project = copyOwnProject();
 
 async function pipeline(home: string, asOf: string, extraVars = "", sync = false): Promise<number> {
   const args = ["--home", home, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", `as_of=${asOf}${extraVars}`];
-  return main(sync ? args : [...args, "--no-sync"]);
+  return runCliCode(sync ? args : [...args, "--no-sync"]);
 }
 
 
@@ -193,7 +194,7 @@ describe("spike models", () => {
     const incremental = await warehouseRows(h, SPIKES);
     const baselines = `select event_id, cast(day as varchar) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score from "intermediate"."int_mention_baselines" order by event_id, day`;
     const incrementalBaselines = await warehouseRows(h, baselines);
-    expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--no-sync", "--vars", "as_of=2024-01-08"])).toBe(0);
+    expect(await runCliCode(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--full-refresh", "--no-sync", "--vars", "as_of=2024-01-08"])).toBe(0);
     expect(await warehouseRows(h, SPIKES)).toEqual(incremental);
     expect(await warehouseRows(h, baselines)).toEqual(incrementalBaselines);
     expect(incremental.map((r) => r.event_id)).toEqual([100, 200, 300, 800]);
@@ -229,7 +230,7 @@ describe("spike models", () => {
       const wh = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
       await wh.execute(`drop table "intermediate"."int_mention_baselines"`);
       await wh.close();
-      expect(await main(["--home", h, "--project-dir", project, "-q", "run", "--actions", "mention_spikes", "--vars", "as_of=2024-01-08"])).toBe(1);
+      expect(await runCliCode(["--home", h, "--project-dir", project, "-q", "run", "--actions", "mention_spikes", "--vars", "as_of=2024-01-08"])).toBe(1);
       expect(await synced()).toEqual([]);
     } finally {
       await pg.end().catch(() => undefined);

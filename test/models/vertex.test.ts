@@ -1,11 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { summaryTable } from "../../orchestrator/run/execute";
+import { summaryTable } from "../../orchestrator/run/summary";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
-import { main } from "../../orchestrator/cli/main";
-import { runCli } from "../helpers/cli";
+import { runCli, runCliCode } from "../helpers/cli";
 import { copyOwnProject, makeProject, tempHome, warehouseRows } from "../helpers/project";
 
 // entity_risk_training_data and its Vertex AI assertions on hand-made application tables. The
@@ -82,7 +81,7 @@ async function createTables(home: string, events: Event[], mentions: Mention[]):
 
 
 async function vwatch(home: string, project: string, ...args: string[]): Promise<{ code: number; record: RunRecord }> {
-  const code = await main(["--home", home, "--project-dir", project, "-q", ...args]);
+  const code = await runCliCode(["--home", home, "--project-dir", project, "-q", ...args]);
   return { code, record: readResults(home)! };
 }
 
@@ -257,7 +256,7 @@ describe("warning-level assertions (tagged \"warning\")", () => {
     expect(soft.rows).toBe(1);
     expect(summaryTable(record.actions).split("\n").find((l) => l.includes("assert_soft"))).toMatch(/assert_soft\s+assertion\s+warning\s+1/);
     // retry has nothing to do: a warning is not a failure
-    expect(await main(["--home", home, "--project-dir", project, "-q", "retry"])).toBe(0);
+    expect(await runCliCode(["--home", home, "--project-dir", project, "-q", "retry"])).toBe(0);
   });
 
   it("still fail when their SQL itself fails", async () => {

@@ -1,0 +1,43 @@
+import * as fs from "fs";
+import type { CompiledGraph } from "../compile/graph";
+import { targetName } from "../compile/graph";
+import type { Config } from "../config";
+import { InputError } from "../errors";
+import { compileWithVars } from "../run/execute";
+import { openWarehouse, warehouseFile } from "../warehouse/open";
+import type { Warehouse } from "../warehouse/warehouse";
+
+/**
+ * Guards for commands that read what `vwatch run` builds: they refuse (exit 2) with the command
+ * to run, before anything is created (home folder, warehouse file, compile cache) or started
+ * (embedded PostgreSQL).
+ */
+
+/** The local warehouse file must exist: called before compiling, which writes the compile cache under the home. */
+export function requireWarehouseFile(config: Config): void {
+  if (config.warehouse !== "duckdb" || fs.existsSync(warehouseFile(config))) return;
+  throw new InputError(`nothing built yet in ${config.home}; run \`vwatch run\` first`);
+}
+
+/** Each model must exist in the warehouse; the first missing one is named with the run that builds it. */
+export async function requireTables(graph: CompiledGraph, warehouse: Warehouse, names: string[]): Promise<void> {
+  for (const name of names) {
+    const table = (graph.tables ?? []).find((t) => t.target.name === name);
+    if (!table || (await warehouse.tableMetadata(table.target))) continue;
+    const tag = table.tags?.[0];
+    const run = tag ? `vwatch run --tags ${tag} --include-deps` : `vwatch run --actions ${name} --include-deps`;
+    throw new InputError(`${targetName(table.target)} is not built yet: run \`${run}\` first`);
+  }
+}
+
+/** Both guards for a command that opens the warehouse only later (sync-spikes): compiles, looks, closes. */
+export async function requireBuilt(config: Config, names: string[], vars?: Record<string, string>): Promise<void> {
+  requireWarehouseFile(config);
+  const graph = compileWithVars(config, vars);
+  const warehouse = await openWarehouse(config, graph.projectConfig);
+  try {
+    await requireTables(graph, warehouse, names);
+  } finally {
+    await warehouse.close();
+  }
+}
