@@ -49,6 +49,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   });
   if (!result.success) {
     const issue = result.error.issues[0];
+    if (issue.path[0] === "warehouse") {
+      const given = flags.warehouse !== undefined ? "--warehouse" : "VWATCH_WAREHOUSE";
+      throw new ConfigError(`${given} must be duckdb or bigquery, got "${flags.warehouse ?? env.VWATCH_WAREHOUSE}"`);
+    }
     throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
   checkFolders(result.data);

@@ -13,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--project-dir <dir>", "the Dataform project to use (default: this repository)")
     .option("-q, --quiet", "print only the final summary line, warnings and errors")
     .version(packageVersion(), "-V, --version", "print the version")
-    .showHelpAfterError()
+    .showHelpAfterError("(vwatch --help lists the commands; vwatch COMMAND --help its options)")
     .exitOverride();
   program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
   for (const register of commands) register(program);

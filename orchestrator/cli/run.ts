@@ -139,13 +139,25 @@ export async function syncAfterRun(config: Config, record: RunRecord, json: bool
   }
   try {
     const result = await runSync(config, { vars: record.options.vars });
-    if (!json) log.summary(`spikes written to PostgreSQL: ${result.inserted} inserted, ${result.alreadyPresent} already present (${result.read} read)`);
+    if (!json) log.summary(syncedLine(result));
     return result;
   } catch (e) {
-    log.error(`${whatSucceeded(record)} writing the spikes to PostgreSQL failed: ${(e as Error).message}; \`vwatch sync-spikes\` retries the write`);
+    const message = (e as Error).message;
+    const retry = /next sync catches up/.test(message) ? "" : "; `vwatch sync-spikes` retries the write";
+    log.error(`${whatSucceeded(record)} writing the spikes to PostgreSQL failed: ${message}${retry}`);
     process.exitCode = 1;
     return undefined;
   }
+}
+
+/** What a sync wrote, in one line; a sync that read nothing says PostgreSQL already had every spike. */
+export function syncedLine(r: SyncSpikesResult): string {
+  if (r.daysCompared === 0) return "spikes written to PostgreSQL: none (the warehouse holds no spikes)";
+  if (r.daysRead === 0) return `spikes written to PostgreSQL: none new (it already has the spikes of all ${r.daysCompared} spike day(s) in the warehouse)`;
+  return (
+    `spikes written to PostgreSQL: ${r.inserted} inserted, ${r.alreadyPresent} already present ` +
+    `(${r.read} read from the ${r.daysRead} of ${r.daysCompared} spike day(s) that differed)`
+  );
 }
 
 /** The run's vars that change logic and differ from workflow_settings.yaml's (as_of never does). */

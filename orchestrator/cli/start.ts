@@ -13,7 +13,7 @@ import type { RunRecord } from "../run/results";
 import { textType } from "../warehouse/dialect";
 import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
 import { checkVertex } from "./check";
-import { report, syncAfterRun } from "./run";
+import { report, syncAfterRun, syncedLine } from "./run";
 import { prepareAppData } from "./seed";
 
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
@@ -93,7 +93,7 @@ export function register(program: Command): void {
       const synced = await syncAfterRun(config, record, true);
       if (!synced) return;
       const top = await topSpikes(config, record.project);
-      log.out(`\n${synced.inserted} new spike(s) written to PostgreSQL data_pipeline_mentionspike (${synced.alreadyPresent} already there).`);
+      log.out(`\n${syncedLine(synced)}.`);
       log.out(`\nTop spikes (${top.length}):`);
       log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
       log.out("");

@@ -147,7 +147,7 @@ async function loadContent(db: DuckDBConnection, f: Loading, replace: boolean): 
   const earlier = await findLoaded(db, table.kind, name, content.sha256);
   if (earlier?.sha256 === content.sha256) {
     const reason = earlier.name === name ? "already loaded" : `same content already loaded as ${earlier.name}`;
-    return { ...base, status: "skipped", rows: earlier.rows, reason };
+    return { ...base, kind: earlier.kind, status: "skipped", rows: earlier.rows, reason };
   }
   // An earlier copy of this name with other content: replaced on --replace, or when it loaded
   // nothing (an empty download recorded by earlier versions).

@@ -124,5 +124,5 @@ function describeChange(change: VarChange, graph: CompiledGraph): string {
   if (change.protected) return `${head} It is protected, so it is never rebuilt: merge anyway with --accept-var-change ${names}`;
   const short = change.table.split(".").pop()!;
   const unique = (graph.tables ?? []).filter((t) => t.target.name === short).length === 1;
-  return `${head} Rebuild it (vwatch run --actions ${unique ? short : change.table} --full-refresh) or merge anyway (--accept-var-change ${names})`;
+  return `${head} Rebuild it with this run's vars (add --full-refresh; with --actions ${unique ? short : change.table} only it) or merge anyway (add --accept-var-change ${names})`;
 }

@@ -20,6 +20,22 @@ describe("bad homes, projects and state files", () => {
     expect(r.code).toBe(2);
   });
 
+  it("an unknown --warehouse names the flag, the choices and the value (exit 2)", async () => {
+    const r = await runCli(["--home", tempHome(), "check", "vertex", "--warehouse", "snowflake"]);
+    expect(lines(r.err)).toEqual(['error: --warehouse must be duckdb or bigquery, got "snowflake"']);
+    expect(r.code).toBe(2);
+  });
+
+  it("a mistyped option gets the nearest option and a pointer to --help, not the whole help text (exit 2)", async () => {
+    const r = await runCli(["--home", tempHome(), "run", "--wharehouse", "duckdb"]);
+    expect(lines(r.err)).toEqual([
+      "error: unknown option '--wharehouse'",
+      "(Did you mean --warehouse?)",
+      "(vwatch --help lists the commands; vwatch COMMAND --help its options)",
+    ]);
+    expect(r.code).toBe(2);
+  });
+
   it("--project-dir naming no folder is a configuration error (exit 2), not an ENOENT stack", async () => {
     const missing = path.join(tempHome(), "no-such-project");
     const r = await runCli(["--home", tempHome(), "--project-dir", missing, "run"]);

@@ -77,8 +77,8 @@ describe("vars an incremental table was built with", () => {
     expect(normal.code).toBe(2);
     expect(normal.err.trim()).toBe(
       "error: venezuelawatch.analytics.mention_spikes was built with z_threshold=1.0 and this run has z_threshold=2.0; " +
-        "merging would keep rows computed with both. Rebuild it (vwatch run --actions mention_spikes --full-refresh) " +
-        "or merge anyway (--accept-var-change z_threshold)",
+        "merging would keep rows computed with both. Rebuild it with this run's vars (add --full-refresh; with --actions mention_spikes only it) " +
+        "or merge anyway (add --accept-var-change z_threshold)",
     );
     // Nothing ran: the table is as the experiment left it.
     expect(await warehouseRows(home, SPIKES)).toEqual(experiment);

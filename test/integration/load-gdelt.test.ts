@@ -125,6 +125,13 @@ describe("vwatch load gdelt", () => {
     ]);
   });
 
+  it("a file loaded before is reported skipped with the kind it was loaded as, whatever --kind says", async () => {
+    await loadGdeltFiles(db, [fixture("20150218231500.mentions.CSV")]);
+    const again = await loadGdeltFiles(db, [fixture("20150218231500.mentions.CSV")], { kind: "events" });
+    expect(again.map((r) => [r.status, r.kind, r.rows, r.reason])).toEqual([["skipped", "mentions", 4, "already loaded"]]);
+    expect(await count(MENTIONS)).toBe(4);
+  });
+
   it("rejects a file with a bad number, naming file, line and column, and loads none of its rows", async () => {
     await loadGdeltFiles(db, GOOD.map(fixture));
     const bad = fixture("bad/20150218234500.mentions.CSV");

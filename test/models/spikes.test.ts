@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
 import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
-import { runCliCode } from "../helpers/cli";
+import { runCli, runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
 import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
@@ -208,7 +208,9 @@ describe("spike models", () => {
     try {
       const h = tempHome();
       await loadGdeltFiles(path.join(h, "warehouse.duckdb"), writeFixtures(path.join(h, "in"), [0, 1, 2, 3, 4, 5, 6, 7]));
-      expect(await pipeline(h, "2024-01-08", "", true)).toBe(0);
+      const first = await runCli(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", "as_of=2024-01-08"]);
+      expect(first.code).toBe(0);
+      expect(first.err).toContain("spikes written to PostgreSQL: 4 inserted, 0 already present (4 read from the 1 of 1 spike day(s) that differed)\n");
       await pg.connect();
       const synced = async () =>
         (await pg.query(`select event_id::int as event_id, spike_date::text as spike_date, mention_count, confidence_level from data_pipeline_mentionspike order by event_id`)).rows;
@@ -218,7 +220,9 @@ describe("spike models", () => {
         { event_id: 300, spike_date: "2024-01-08", mention_count: 3, confidence_level: "LOW" },
         { event_id: 800, spike_date: "2024-01-08", mention_count: 9, confidence_level: "HIGH" },
       ]);
-      expect(await pipeline(h, "2024-01-08", "", true)).toBe(0);
+      const second = await runCli(["--home", h, "--project-dir", project, "-q", "run", "--tags", "mentions", "--vars", "as_of=2024-01-08"]);
+      expect(second.code).toBe(0);
+      expect(second.err).toContain("spikes written to PostgreSQL: none new (it already has the spikes of all 1 spike day(s) in the warehouse)\n");
       expect((await synced()).length).toBe(4);
       const ledger = (await pg.query(`select inserted::int as inserted, already_present::int as already_present, status from vwatch_sync_ledger order by started_at`)).rows;
       expect(ledger).toEqual([
