@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
 import { loadConfig } from "../config";
@@ -5,12 +6,30 @@ import { InputError } from "../errors";
 import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
 import type { EconomicSource } from "../load/economic-schema";
 import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
+import { gdeltKindOf } from "../load/gdelt-schema";
 import { readManifest } from "../load/manifest";
 import { formatTable, log, startProgress } from "../log";
 import { warehouseFile } from "../warehouse/open";
 
 /** Up to this many files, a line per file and a table; more, one progress line and totals. */
 const HANDFUL = 10;
+
+/**
+ * The files to load: a folder given stands for the files in it (not its subfolders, not hidden
+ * ones) that `wanted` accepts, in name order; a folder holding none of them is bad input.
+ */
+function expandFolders(args: string[], wanted: (name: string) => boolean, what: string): string[] {
+  return args.flatMap((arg) => {
+    if (!fs.existsSync(arg) || !fs.statSync(arg).isDirectory()) return [arg];
+    const files = fs
+      .readdirSync(arg, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith(".") && wanted(e.name))
+      .map((e) => path.join(arg, e.name))
+      .sort();
+    if (files.length === 0) throw new InputError(`${arg} is a folder without ${what} files; name the files to load`);
+    return files;
+  });
+}
 
 export function register(program: Command): void {
   const load = program.command("load").description("load raw source files into the local DuckDB warehouse");
@@ -24,10 +43,12 @@ export function register(program: Command): void {
     .option("--replace", "replace the rows an earlier, different copy of the same file loaded (a truncated download, say)")
     .option("--manifest <file>", "GDELT's masterfilelist.txt or lastupdate.txt: refuse files it does not list with their size and MD5")
     .option("--json", "print the per-file results as JSON")
-    .action(async (files: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
+    .action(async (args: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
       if (opts.kind !== undefined && opts.kind !== "events" && opts.kind !== "mentions") {
         throw new InputError(`--kind must be events or mentions, got "${opts.kind}"`);
       }
+      // A folder gives its GDELT files (*.export.CSV, *.mentions.CSV, .gz/.zip); with --kind, all its files.
+      const files = expandFolders(args, (name) => opts.kind !== undefined || gdeltKindOf(name) !== undefined, "GDELT");
       const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
       const skipped = manifest?.skipped ?? [];
       if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
@@ -77,7 +98,8 @@ export function register(program: Command): void {
     if (source === "fred") {
       cmd.option("--series-name <title>", "the series' title, for a file holding one series the product does not know").option("--units <units>", "the series' units, likewise");
     }
-    cmd.option("--json", "print the per-file results as JSON").action(async (files: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
+    cmd.option("--json", "print the per-file results as JSON").action(async (args: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
+      const files = expandFolders(args, (name) => /\.(csv|txt|gz|zip)$/i.test(name), source);
       const config = loadConfig(program.opts());
       const file = warehouseFile(config);
       log.info(`loading ${files.length} ${source} file(s) into ${file}`);

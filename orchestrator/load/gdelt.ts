@@ -102,6 +102,7 @@ const tableName = (table: GdeltTable) => duckdbTableName(table.target, undefined
 async function loadOne(db: DuckDBConnection, file: string, kind: GdeltKind | undefined, tmpDir: string, opts: LoadGdeltOptions): Promise<FileLoadResult> {
   const name = gdeltFileName(file);
   try {
+    if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
     if (!kind) throw new InputError(`${file}: cannot tell the GDELT file type from its name (expected *.export.CSV or *.mentions.CSV, optionally .gz or .zip)`);
     const time = gdeltFileTime(name);
     if (!time) {

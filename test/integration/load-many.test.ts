@@ -88,3 +88,33 @@ describe("vwatch load fred|worldbank|comtrade with several files", () => {
     expect(r.out).toMatch(/notes\.csv\s+failed/);
   });
 });
+
+describe("vwatch load with a folder or a missing file", () => {
+  it("a folder stands for the loadable files in it; a missing file says so; a folder without any is refused", async () => {
+    const home = tempHome();
+    const dir = path.join(home, "in");
+    fs.mkdirSync(dir);
+    for (const f of REAL) fs.copyFileSync(f, path.join(dir, path.basename(f)));
+    fs.writeFileSync(path.join(dir, "README.txt"), "not a GDELT file");
+    const missing = path.join(home, "20150218230000.export.CSV");
+
+    const r = await runCli(["--home", home, "load", "gdelt", dir, missing]);
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n").filter((l) => l.startsWith("error: "))).toEqual([`error: ${missing}: no such file`]);
+    expect(r.out.trim().split("\n").at(-1)).toBe(`${REAL.length} loaded (${8709 + 37208} rows), 0 skipped as already loaded, 1 failed`);
+    expect(await counts(home)).toEqual({ events: 8709, mentions: 37208 });
+
+    const economic = path.join(home, "fred");
+    fs.mkdirSync(economic);
+    fs.copyFileSync(FRED_BRENT, path.join(economic, "DCOILBRENTEU.csv"));
+    const fred = await runCli(["--home", home, "load", "fred", economic]);
+    expect(fred.code).toBe(0);
+    expect(fred.out).toMatch(/DCOILBRENTEU\.csv\s+loaded/);
+
+    const none = path.join(home, "empty-folder");
+    fs.mkdirSync(none);
+    const refused = await runCli(["--home", home, "load", "gdelt", none]);
+    expect(refused.code).toBe(2);
+    expect(refused.err.trim()).toBe(`error: ${none} is a folder without GDELT files; name the files to load`);
+  });
+});
