@@ -166,7 +166,9 @@ describe("vwatch load gdelt", () => {
   });
 
   it("refuses a file whose type the name does not tell", async () => {
-    const [result] = await loadGdeltFiles(db, [path.join(tmp, "events.tsv")]);
+    const file = path.join(tmp, "events.tsv");
+    fs.copyFileSync(fixture("20150218231500.export.CSV"), file);
+    const [result] = await loadGdeltFiles(db, [file]);
     expect(result.status).toBe("failed");
     expect(result.error).toMatch(/cannot tell the GDELT file type/);
   });
