@@ -5,7 +5,9 @@ import { prepareAppData } from "../orchestrator/cli/seed";
 import { loadSamples } from "../orchestrator/cli/start";
 import { loadConfig } from "../orchestrator/config";
 import { formatTable, log } from "../orchestrator/log";
+import { productHooks } from "../orchestrator/product";
 import { executeRun } from "../orchestrator/run/execute";
+import { withSession } from "../orchestrator/run/session";
 
 /**
  * The whole project on the bundled sample, on DuckDB, as npm start prepares it (GDELT and economic
@@ -22,10 +24,10 @@ export async function benchLocalRun(): Promise<Record<string, number>> {
     const load = (performance.now() - t) / 1000;
     const timings: Record<string, number> = { load };
     // The application's tables exist and hold the events of a first run, as after npm start.
-    await prepareAppData(config);
+    await withSession(config, productHooks, (session) => prepareAppData(session));
     for (const [label, request] of [["first run", {}], ["incremental run", {}], ["full refresh", { fullRefresh: true }]] as const) {
       t = performance.now();
-      const record = await executeRun(config, request);
+      const record = await withSession(config, productHooks, (session) => executeRun(session, request));
       timings[label] = (performance.now() - t) / 1000;
       if (record.summary.failed || record.summary.skipped) throw new Error(`${label}: ${record.summary.failed} action(s) failed`);
     }

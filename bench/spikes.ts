@@ -6,12 +6,16 @@ import * as zlib from "zlib";
 import { loadConfig } from "../orchestrator/config";
 import { InputError } from "../orchestrator/errors";
 import { loadGdeltFiles } from "../orchestrator/load/gdelt";
-import { writeMentionFiles } from "../orchestrator/load/generate-mentions";
+import { writeMentionFiles } from "../orchestrator/generate/mention-files";
 import { formatTable, log } from "../orchestrator/log";
 import { addDays } from "../orchestrator/days";
-import { compileWithVars, executeRun, planFor } from "../orchestrator/run/execute";
-import { openDuckdb } from "../orchestrator/warehouse/duckdb";
-import { openWarehouse, outputTableName, warehouseFile } from "../orchestrator/warehouse/open";
+import { compileWithVars } from "../orchestrator/compile/with-vars";
+import { executeRun, planFor } from "../orchestrator/run/execute";
+import { openDuckdb } from "../orchestrator/warehouse/duckdb/adapter";
+import { productHooks } from "../orchestrator/product";
+import { withSession } from "../orchestrator/run/session";
+import { duckdbRelation } from "../orchestrator/warehouse/duckdb/statements";
+import { openWarehouse, warehouseFile, type ProjectDefaults } from "../orchestrator/warehouse/open";
 import { median } from "./util";
 
 /**
@@ -206,11 +210,11 @@ async function work(job: Job): Promise<Measured> {
   const file = warehouseFile(config);
   if (job.approach === "ours") {
     const runs: Measured["actions"][] = [];
-    let project = {};
+    let project: ProjectDefaults = {};
     for (let i = 0; i < REPEATS; i++) {
       log.setQuiet(true);
       const t = performance.now();
-      const record = await executeRun(config, { tags: ["mentions"], vars: { as_of: job.vars.as_of }, fullRefresh: true });
+      const record = await withSession(config, productHooks, (session) => executeRun(session, { tags: ["mentions"], vars: { as_of: job.vars.as_of }, fullRefresh: true }));
       seconds.push((performance.now() - t) / 1000);
       log.setQuiet(false);
       const bad = record.actions.filter((a) => a.status !== "success");
@@ -220,7 +224,7 @@ async function work(job: Job): Promise<Measured> {
       project = record.project;
     }
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const table = outputTableName(config, project, "mention_spikes");
+    const table = duckdbRelation({ database: project.defaultDatabase, schema: project.defaultSchema, name: "mention_spikes" }, project);
     const spikes = await readSpikes(file, `select event_id, strftime(spike_date, '%Y-%m-%d') as day, z_score from ${table}`);
     // Where the time outside the actions goes: compile and plan (with translation) on their own.
     let t = performance.now();

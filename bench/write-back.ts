@@ -3,11 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../orchestrator/config";
 import { formatTable, log } from "../orchestrator/log";
-import { openSink, type PgSink } from "../orchestrator/sink/connect";
+import { openSink, type PgSink } from "../orchestrator/postgres/connect";
 import { migrate } from "../orchestrator/sink/migrate";
 import { copyChunks, parseLine, readSpikeLines, SPIKE_COLUMNS } from "../orchestrator/sink/spike-rows";
 import { SPIKES_PG_TABLE, syncSpikes } from "../orchestrator/sink/sync-spikes";
-import { openDuckdb } from "../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../orchestrator/warehouse/duckdb/adapter";
 import { median } from "./util";
 
 /**
@@ -19,6 +19,8 @@ import { median } from "./util";
  * dropped at the end. Goals: ours >= 0.6x COPY rows/s, >= 15x row-by-row, re-sync >= 1x COPY.
  */
 const TABLE = `"analytics"."mention_spikes"`;
+/** The same table's BigQuery name, as the sync's queries take it. */
+const SPIKES = "`analytics.mention_spikes`";
 const REPEATS = 3;
 
 export async function benchWriteBack(opts: { rows?: number } = {}): Promise<Record<string, number>> {
@@ -45,7 +47,7 @@ export async function benchWriteBack(opts: { rows?: number } = {}): Promise<Reco
        from range(${rows}) as t(i)`,
     );
     // The same COPY text our sync sends, read once: the baselines do not pay the warehouse read.
-    const data = await readSpikeLines(warehouse, TABLE, [{ from: "1970-01-01", to: "9999-12-31" }]);
+    const data = await readSpikeLines(warehouse, SPIKES, [{ from: "1970-01-01", to: "9999-12-31" }]);
     const fresh = async () => {
       await pg.execute(`drop schema if exists ${schema} cascade`);
       await pg.execute(`create schema ${schema}`);
@@ -57,8 +59,8 @@ export async function benchWriteBack(opts: { rows?: number } = {}): Promise<Reco
     const copy: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       await fresh();
-      ours.push(await timed(() => syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: `bench-${i}` })));
-      resync.push(await timed(() => syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: `bench-re-${i}` })));
+      ours.push(await timed(() => syncSpikes({ warehouse, spikesTable: SPIKES, pg, runId: `bench-${i}` })));
+      resync.push(await timed(() => syncSpikes({ warehouse, spikesTable: SPIKES, pg, runId: `bench-re-${i}` })));
       await fresh();
       copy.push(await timed(() => rawCopy(pg, data)));
     }

@@ -5,7 +5,7 @@ import { ConfigError } from "./errors";
 
 /**
  * All configuration the orchestrator reads from the environment and flags, validated in one
- * place. Secrets never reach output: the sink names host and database only (sink/connect.ts).
+ * place. Secrets never reach output: the sink names host and database only (postgres/connect.ts).
  */
 const schema = z.object({
   projectDir: z.string(),

@@ -9,16 +9,13 @@
  * transaction: a failure leaves the tables as they were.
  */
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import { InputError } from "../errors";
-import type { PgSink } from "../sink/connect";
-import { relationName } from "../warehouse/dialect";
+import type { PgSink } from "../postgres/connect";
+import { bigqueryTableName } from "../sql/names";
 import type { Warehouse } from "../warehouse/warehouse";
-
-export const APP_SCHEMA = fs.readFileSync(path.join(__dirname, "schema.sql"), "utf8");
+import { appSchema } from "./schema";
 
 const GOVERNMENT = new Set(["GOV", "MIL", "JUD", "LEG", "COP", "SPY"]);
 
@@ -107,14 +104,14 @@ async function readGdelt(graph: CompiledGraph, warehouse: Warehouse) {
   if (!(await warehouse.tableMetadata(eventsTable.target))) {
     throw new InputError(`${targetName(eventsTable.target)} is not built yet: run \`vwatch run\` first`);
   }
-  const events = relationName(warehouse.dialect, eventsTable.target, graph.projectConfig);
-  const mentions = relationName(warehouse.dialect, tableOf(graph, mentionsModel).target, graph.projectConfig);
-  const eventRows = await warehouse.query<GdeltEvent>(
+  const events = bigqueryTableName(eventsTable.target, graph.projectConfig);
+  const mentions = bigqueryTableName(tableOf(graph, mentionsModel).target, graph.projectConfig);
+  const eventRows = await warehouse.run<GdeltEvent>(
     `select gdelt_event_id, title, source_url, source_name, event_type, location, risk_score, severity, mentioned_at,
        event_code, event_root_code, actor1_name, actor2_name, actor1_type_code, actor2_type_code
      from ${events} order by gdelt_event_id`,
   );
-  const mentionRows = await warehouse.query<GdeltMention>(
+  const mentionRows = await warehouse.run<GdeltMention>(
     `select m.event_id, m.mentioned_at, m.mention_url
      from ${mentions} as m
      where m.event_id in (select gdelt_event_id from ${events})
@@ -150,7 +147,7 @@ export async function seedAppData(graph: CompiledGraph, warehouse: Warehouse, pg
   }
 
   return pg.transaction(async () => {
-    await pg.execute(APP_SCHEMA);
+    await pg.execute(appSchema());
     const entityResult = await insertRows(
       pg,
       `insert into entities_entity (id, name, entity_type)

@@ -5,7 +5,7 @@
  * The same limits are encoded as assertions next to the model (definitions/outputs/).
  */
 import type { Target } from "../compile/graph";
-import { param, relationName } from "../warehouse/dialect";
+import { bigqueryTableName } from "../sql/names";
 import type { Warehouse } from "../warehouse/warehouse";
 
 const VERTEX_LIMITS = { minColumns: 3, maxColumns: 100, minRows: 1_000, maxRows: 100_000_000, maxTimeSteps: 3_000 };
@@ -51,9 +51,10 @@ interface VertexReport {
   passed: boolean;
 }
 
-/** Reads the table's columns (metadata) and one aggregate query (plain SQL both warehouses run; the limit is a bound parameter). */
+/** Reads the table's columns (metadata) and one aggregate query (BigQuery SQL, Warehouse.run; the limit is a bound parameter). */
 export async function measureTrainingData(warehouse: Warehouse, target: Target, project: { defaultDatabase?: string; defaultSchema?: string }): Promise<Measurements> {
-  const table = relationName("bigquery", target, project).replace(/`/g, "");
+  const relation = bigqueryTableName(target, project);
+  const table = relation.replace(/`/g, "");
   const meta = await warehouse.tableMetadata(target);
   if (!meta) return { table, exists: false, columns: [] };
   const columns = meta.columns.map((c) => ({ name: c.name, type: c.type }));
@@ -61,7 +62,6 @@ export async function measureTrainingData(warehouse: Warehouse, target: Target, 
   const { target: y, time, seriesId } = TRAINING_COLUMNS;
   if (![y, time, seriesId].every((c) => names.has(c))) return { table, exists: true, columns };
 
-  const relation = relationName(warehouse.dialect, target, project);
   const countIf = (condition: string) => `sum(case when ${condition} then 1 else 0 end)`;
   const sql = `with steps as (
   select ${seriesId}, ${time}, count(*) as n
@@ -81,8 +81,8 @@ select
   (select ${countIf("n > 1")} from steps) as duplicate_steps,
   (select count(*) from series) as series,
   (select max(time_steps) from series) as max_time_steps,
-  (select ${countIf(`time_steps > ${param(warehouse.dialect, "max_time_steps")}`)} from series) as series_over_limit`;
-  const [row] = await warehouse.query<Record<string, number | string | null>>(sql, { max_time_steps: VERTEX_LIMITS.maxTimeSteps });
+  (select ${countIf("time_steps > @max_time_steps")} from series) as series_over_limit`;
+  const [row] = await warehouse.run<Record<string, number | string | null>>(sql, { max_time_steps: VERTEX_LIMITS.maxTimeSteps });
   const n = (k: string) => Number(row?.[k] ?? 0);
   return {
     table,

@@ -3,8 +3,8 @@ import type { CompiledGraph } from "../compile/graph";
 import { targetName } from "../compile/graph";
 import type { Config } from "../config";
 import { InputError } from "../errors";
-import { compileWithVars } from "../run/execute";
-import { openWarehouse, warehouseFile } from "../warehouse/open";
+import type { Session } from "../run/session";
+import { warehouseFile } from "../warehouse/open";
 import type { Warehouse } from "../warehouse/warehouse";
 
 /**
@@ -30,14 +30,14 @@ export async function requireTables(graph: CompiledGraph, warehouse: Warehouse, 
   }
 }
 
-/** Both guards for a command that opens the warehouse only later (sync-spikes): compiles, looks, closes. */
-export async function requireBuilt(config: Config, names: string[], vars?: Record<string, string>): Promise<void> {
-  requireWarehouseFile(config);
-  const graph = compileWithVars(config, vars);
-  const warehouse = await openWarehouse(config, graph.projectConfig);
-  try {
-    await requireTables(graph, warehouse, names);
-  } finally {
-    await warehouse.close();
-  }
+/**
+ * Both guards, in the session: the warehouse file, then the models of the graph compiled with
+ * `vars` (`source` names where they came from); returns that graph and the warehouse, open.
+ */
+export async function requireBuilt(session: Session, names: string[], vars?: Record<string, string>, source?: string): Promise<{ graph: CompiledGraph; warehouse: Warehouse }> {
+  requireWarehouseFile(session.config);
+  const graph = session.graph(vars, source);
+  const warehouse = await session.warehouse();
+  await requireTables(graph, warehouse, names);
+  return { graph, warehouse };
 }

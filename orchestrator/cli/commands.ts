@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { Cli } from "./context";
 import * as check from "./check";
 import * as compile from "./compile";
 import * as explain from "./explain";
@@ -12,4 +12,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((program: Command) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register];

@@ -1,14 +1,10 @@
-import type { Command } from "commander";
-import { loadConfig } from "../config";
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { addDays, checkDay } from "../days";
-import { compileWithVars } from "../run/execute";
-import { replayedVars } from "../compile/vars";
 import { readResults, resultsFile } from "../run/results";
-import { param, textType } from "../warehouse/dialect";
-import { openWarehouse, outputTableName } from "../warehouse/open";
-import { requireTables, requireWarehouseFile } from "./built";
+import { bigqueryTableName } from "../sql/names";
+import { requireBuilt, requireWarehouseFile } from "./built";
+import type { Cli } from "./context";
 
 interface SeriesRow {
   day: string;
@@ -22,40 +18,39 @@ interface SeriesRow {
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "n/a" : Number(x).toFixed(digits));
 const mark = (ok: boolean) => (ok ? "yes" : "NO ");
 
-export function register(program: Command): void {
-  program
+export function register(cli: Cli): void {
+  cli.program
     .command("explain <eventId> <day>")
     .description("show why an event was or was not a spike on a day: its daily series, baseline window, mean, sd and z")
     .option("--json", "print the explanation as JSON")
     .option("--warehouse <name>", "duckdb (default) or bigquery")
-    .action(async (eventId: string, day: string, opts) => {
+    .action(
+      cli.action(async (eventId: string, day: string, opts: { json?: boolean; warehouse?: string }) => {
       if (!/^\d+$/.test(eventId)) throw new InputError(`EVENT_ID must be a GDELT GLOBALEVENTID (digits), got "${eventId}"`);
       checkDay(day, "DAY");
-      const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+      const config = cli.config(opts.warehouse);
       requireWarehouseFile(config);
-      // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
-      const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
-      const vars = graph.projectConfig.vars ?? {};
-      const num = (name: string) => Number(vars[name]);
-      const lookback = num("lookback_days");
-      const warehouse = await openWarehouse(config, graph.projectConfig);
-      try {
-        await requireTables(graph, warehouse, ["int_mention_baselines", "mention_spikes"]);
-        const p = (name: string) => param(warehouse.dialect, name);
-        const text = textType(warehouse.dialect);
-        const baselines = outputTableName(config, graph.projectConfig, "int_mention_baselines", "intermediate");
-        const spikes = outputTableName(config, graph.projectConfig, "mention_spikes");
-        const series = await warehouse.query<SeriesRow>(
-          `select cast(day as ${text}) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score
+      return cli.withSession(config, async (session) => {
+        // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
+        const { replayedVars } = await import("../compile/vars");
+        const { graph, warehouse } = await requireBuilt(session, ["int_mention_baselines", "mention_spikes"], readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
+        const vars = graph.projectConfig.vars ?? {};
+        const num = (name: string) => Number(vars[name]);
+        const lookback = num("lookback_days");
+        const project = graph.projectConfig;
+        const baselines = bigqueryTableName({ database: project.defaultDatabase, schema: "intermediate", name: "int_mention_baselines" }, project);
+        const spikes = bigqueryTableName({ database: project.defaultDatabase, schema: project.defaultSchema, name: "mention_spikes" }, project);
+        const series = await warehouse.run<SeriesRow>(
+          `select cast(day as string) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score
            from ${baselines}
-           where event_id = ${p("event_id")}
-             and day between cast(${p("from")} as date) and cast(${p("to")} as date)
+           where event_id = @event_id
+             and day between cast(@from as date) and cast(@to as date)
            order by day`,
           { event_id: Number(eventId), from: addDays(day, -lookback), to: addDays(day, 3) },
         );
         const scored = series.find((r) => r.day === day);
-        const spikeRows = await warehouse.query<{ confidence_level: string; detected_at: string }>(
-          `select confidence_level, cast(detected_at as ${text}) as detected_at from ${spikes} where event_id = ${p("event_id")} and spike_date = cast(${p("day")} as date)`,
+        const spikeRows = await warehouse.run<{ confidence_level: string; detected_at: string }>(
+          `select confidence_level, cast(detected_at as string) as detected_at from ${spikes} where event_id = @event_id and spike_date = cast(@day as date)`,
           { event_id: Number(eventId), day },
         );
         const explanation = explain(scored, {
@@ -69,12 +64,11 @@ export function register(program: Command): void {
         });
         if (opts.json) {
           log.out(JSON.stringify({ eventId: Number(eventId), day, series, ...explanation, recordedSpike: spikeRows[0] ?? null }, null, 2));
-          return;
+          return 0;
         }
         if (!scored) {
           log.out(`event ${eventId} has no scored series on ${day}: it is not a tracked focus event as of this run, or ${day} is before its first mention or after as_of (${vars.as_of || "latest mention day"}).`);
-          process.exitCode = 1;
-          return;
+          return 1;
         }
         // The series starts at the event's first mention day, which may be inside the window.
         const windowStart = [addDays(day, -lookback), series[0].day].sort()[1];
@@ -90,10 +84,10 @@ export function register(program: Command): void {
         log.out(`z = (${scored.mention_count} - ${fmt(scored.baseline_avg)}) / ${fmt(explanation.sdUsed)} = ${fmt(scored.z_score)}\n`);
         for (const c of explanation.checks) log.out(`  ${mark(c.passed)}  ${c.rule}`);
         log.out(`\n${explanation.verdict}${spikeRows[0] ? ` (recorded in mention_spikes, detected ${spikeRows[0].detected_at})` : ""}`);
-      } finally {
-        await warehouse.close();
-      }
-    });
+        return 0;
+      });
+      }),
+    );
 }
 
 interface Thresholds {

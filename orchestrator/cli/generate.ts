@@ -1,16 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { Command } from "commander";
 import { checkDay } from "../days";
 import { InputError } from "../errors";
-import { parseEventIds, readExportEvents } from "../load/export-events";
-import { writeMentionFiles, type SyntheticEvent } from "../load/generate-mentions";
+import type { SyntheticEvent } from "../generate/mentions";
 import { log } from "../log";
+import type { Cli } from "./context";
+import { list } from "./vars";
 
-const list = (value: string, previous: string[] = []) => previous.concat(value.split(",").map((v) => v.trim()).filter(Boolean));
-
-export function register(program: Command): void {
-  const generate = program.command("generate").description("generate synthetic, clearly labelled source files");
+export function register(cli: Cli): void {
+  const generate = cli.program.command("generate").description("generate synthetic, clearly labelled source files");
   generate
     .command("mentions")
     .description(
@@ -27,7 +25,8 @@ export function register(program: Command): void {
     .option("--gzip", "write .gz files")
     .option("--actor-country <codes>", "keep only events with Actor1/Actor2CountryCode in these CAMEO codes (e.g. VEN)", list)
     .option("--action-geo <codes>", "... or ActionGeo_CountryCode in these FIPS codes (e.g. VE)", list)
-    .action(async (opts) => {
+    .action(
+      cli.action(async (opts) => {
       // Every argument is checked before anything is read or created.
       if (!/^\d+$/.test(opts.days) || Number(opts.days) < 1) throw new InputError(`--days must be a whole number of days >= 1, got "${opts.days}"`);
       const days = Number(opts.days);
@@ -37,6 +36,8 @@ export function register(program: Command): void {
       if (!opts.seed.trim()) throw new InputError("--seed must not be empty");
       if (opts.per !== "15min" && opts.per !== "day") throw new InputError(`--per must be 15min or day, got "${opts.per}"`);
       if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) throw new InputError(`--out ${opts.out} is a file, not a folder`);
+      const { parseEventIds, readExportEvents } = await import("../generate/export-events");
+      const { writeMentionFiles } = await import("../generate/mention-files");
       const files = (opts.events as string[]).filter((e) => fs.existsSync(e));
       const ids = (opts.events as string[]).filter((e) => !fs.existsSync(e));
       const events: SyntheticEvent[] = [
@@ -52,7 +53,9 @@ export function register(program: Command): void {
       );
       const seconds = (Date.now() - started) / 1000;
       log.out(`${written.rows} mention rows for ${events.length} events in ${written.files.length} files (${seconds.toFixed(1)} s)`);
-    });
+      return 0;
+      }),
+    );
 }
 
 /** How the events were chosen, for SYNTHETIC.md (file names only, never machine paths). */

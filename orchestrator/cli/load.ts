@@ -1,15 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { Command } from "commander";
-import { loadConfig } from "../config";
 import { InputError } from "../errors";
-import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
+import type { EconomicLoadResult } from "../load/economic";
 import type { EconomicSource } from "../load/economic-schema";
-import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
+import type { FileLoadResult } from "../load/gdelt";
 import { gdeltKindOf } from "../load/gdelt-schema";
 import { readManifest } from "../load/manifest";
 import { formatTable, log, startProgress } from "../log";
 import { warehouseFile } from "../warehouse/open";
+import type { Cli } from "./context";
 
 /** Up to this many files, a line per file and a table; more, one progress line and totals. */
 const HANDFUL = 10;
@@ -31,8 +30,8 @@ function expandFolders(args: string[], wanted: (name: string) => boolean, what: 
   });
 }
 
-export function register(program: Command): void {
-  const load = program.command("load").description("load raw source files into the local DuckDB warehouse");
+export function register(cli: Cli): void {
+  const load = cli.program.command("load").description("load raw source files into the local DuckDB warehouse");
   load
     .command("gdelt <files...>")
     .description(
@@ -43,7 +42,8 @@ export function register(program: Command): void {
     .option("--replace", "replace the rows an earlier, different copy of the same file loaded (a truncated download, say)")
     .option("--manifest <file>", "GDELT's masterfilelist.txt or lastupdate.txt: refuse files it does not list with their size and MD5")
     .option("--json", "print the per-file results as JSON")
-    .action(async (args: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
+    .action(
+      cli.action(async (args: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
       if (opts.kind !== undefined && opts.kind !== "events" && opts.kind !== "mentions") {
         throw new InputError(`--kind must be events or mentions, got "${opts.kind}"`);
       }
@@ -52,9 +52,10 @@ export function register(program: Command): void {
       const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
       const skipped = manifest?.skipped ?? [];
       if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
-      const config = loadConfig(program.opts());
+      const config = cli.config();
       const file = warehouseFile(config);
       log.info(`loading ${files.length} file(s) into ${file}`);
+      const { loadGdeltFiles } = await import("../load/gdelt");
       const results: FileLoadResult[] = [];
       const progress = fileProgress(files.length, (r: FileLoadResult) => {
         if (r.status === "failed") return undefined;
@@ -72,8 +73,11 @@ export function register(program: Command): void {
           },
         }),
       );
-      reportFailures(results);
-      if (opts.json) return log.out(JSON.stringify(results, null, 2));
+      const code = reportFailures(results);
+      if (opts.json) {
+        log.out(JSON.stringify(results, null, 2));
+        return code;
+      }
       if (files.length <= HANDFUL) log.out(formatTable(["file", "kind", "status", "rows"], results.map((r) => [path.basename(r.file), r.kind, r.status, r.rows])));
       const total = (status: FileLoadResult["status"]) => results.filter((r) => r.status === status);
       const rows = (rs: FileLoadResult[]) => rs.reduce((a, r) => a + r.rows, 0);
@@ -84,7 +88,9 @@ export function register(program: Command): void {
           `${total("skipped").length} skipped as already loaded` +
           (failed.length > 0 ? `, ${failed.length} failed` : ""),
       );
-    });
+      return code;
+      }),
+    );
 
   const economic: [EconomicSource, string][] = [
     ["fred", "FRED series downloads (DATE,<SERIES…> or observation_date,<SERIES…>; `.` or empty = missing) into raw_economics.fred_observations"],
@@ -98,11 +104,13 @@ export function register(program: Command): void {
     if (source === "fred") {
       cmd.option("--series-name <title>", "the series' title, for a file holding one series the product does not know").option("--units <units>", "the series' units, likewise");
     }
-    cmd.option("--json", "print the per-file results as JSON").action(async (args: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
+    cmd.option("--json", "print the per-file results as JSON").action(
+      cli.action(async (args: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
       const files = expandFolders(args, (name) => /\.(csv|txt|gz|zip)$/i.test(name), source);
-      const config = loadConfig(program.opts());
+      const config = cli.config();
       const file = warehouseFile(config);
       log.info(`loading ${files.length} ${source} file(s) into ${file}`);
+      const { loadEconomicFiles } = await import("../load/economic");
       const results: EconomicLoadResult[] = [];
       let processed = 0;
       const progress = fileProgress(files.length, () => undefined);
@@ -118,14 +126,19 @@ export function register(program: Command): void {
         }),
       );
       for (const r of results) reportRejected(r);
-      reportFailures(results);
-      if (opts.json) return log.out(JSON.stringify(results, null, 2));
+      const code = reportFailures(results);
+      if (opts.json) {
+        log.out(JSON.stringify(results, null, 2));
+        return code;
+      }
       const rows = results.map((r) => [path.basename(r.file), r.status, r.rows, r.inserted, r.updated, r.unchanged, r.missing, r.rejected.length]);
       if (files.length <= HANDFUL) log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
       const sum = (k: "inserted" | "updated" | "unchanged") => results.reduce((a, r) => a + r[k], 0);
       const failed = results.filter((r) => r.status === "failed").length;
       log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged${failed > 0 ? `, ${failed} file(s) failed` : ""}`);
-    });
+      return code;
+      }),
+    );
   }
 }
 
@@ -156,11 +169,11 @@ async function whileReporting(total: number, processed: () => number, done: () =
   done();
 }
 
-/** One error line per failed file; exit 2 when any failed (the others were loaded). */
-function reportFailures(results: { status: string; error?: string }[]): void {
+/** One error line per failed file; the exit code: 2 when any failed (the others were loaded). */
+function reportFailures(results: { status: string; error?: string }[]): number {
   const failed = results.filter((r) => r.status === "failed");
   for (const r of failed) log.error(r.error ?? "failed");
-  if (failed.length > 0) process.exitCode = 2;
+  return failed.length > 0 ? 2 : 0;
 }
 
 const REJECTS_SHOWN = 10;

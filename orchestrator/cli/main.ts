@@ -4,9 +4,15 @@ import { Command } from "commander";
 import { VwatchError } from "../errors";
 import { log } from "../log";
 import { commands } from "./commands";
+import { createCli, type MainOptions } from "./context";
 
-/** Exit codes: 0 ok, 1 an action, assertion or check failed, 2 bad input or configuration. */
-export async function main(argv: string[]): Promise<number> {
+export type { MainOptions };
+
+/**
+ * Exit codes: 0 ok, 1 an action, assertion or check failed (or a runtime fault), 2 bad input or
+ * configuration. Each command returns its code; an error is mapped to one here.
+ */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const program = new Command("vwatch")
     .description("VenezuelaWatch Analytics: compile and run the Dataform project locally (DuckDB) or on BigQuery")
     .option("--home <dir>", "folder for local state (DuckDB file, run results, embedded PostgreSQL); default .vwatch or $VWATCH_HOME")
@@ -16,22 +22,14 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError("(vwatch --help lists the commands; vwatch COMMAND --help its options)")
     .exitOverride();
   program.hook("preAction", (cmd) => log.setQuiet(Boolean(cmd.opts().quiet)));
-  for (const register of commands) register(program);
-
-  // Commands report failure through process.exitCode; read it and leave it as it was, so that
-  // main() can be called more than once in a process (tests, benchmarks).
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  let exitCode = 0;
+  const cli = createCli(program, options);
+  for (const register of commands) register(cli);
   try {
     await program.parseAsync(argv, { from: "user" });
-    exitCode = Number(process.exitCode ?? 0);
+    return cli.code;
   } catch (e) {
-    exitCode = reportError(e);
-  } finally {
-    process.exitCode = before;
+    return reportError(e);
   }
-  return exitCode;
 }
 
 /** Prints an error the way a user should see it and returns the exit code. */

@@ -1,36 +1,31 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config";
 import { formatTable, log } from "../log";
 import { parseBucket, parseEventType, parseLimit, parseRange, parseTimeBound } from "../query/inputs";
 import { recentEventsQuery, type RecentEventRow } from "../query/recent-events";
 import { riskTrendsQuery, type RiskTrendRow } from "../query/risk-trends";
 import { appTables, runAnalystQuery, type AnalystQuery, type AppTables } from "../query/run-query";
 import { HALF_LIFE_DAYS, referenceTimeQuery, trendingQuery, WINDOW_DAYS, type TrendingRow } from "../query/trending";
-import { compileWithVars } from "../run/execute";
-import { openWarehouse } from "../warehouse/open";
-import { requireTables, requireWarehouseFile } from "./built";
+import { requireBuilt, requireWarehouseFile } from "./built";
+import type { Cli } from "./context";
 
 const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "" : Number(x).toFixed(digits));
 const clip = (s: string | null | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? ""));
 
-/** Validates first (bad input exits 2 before anything opens), then compiles, opens the warehouse and runs. */
+/** Called once the input is valid (bad input exits 2 before anything opens): compiles, opens the warehouse, runs; exit code 0. */
 async function withWarehouse(
-  program: Command,
+  cli: Cli,
   opts: { warehouse?: string },
   reads: (keyof AppTables)[],
   work: (ctx: { tables: AppTables; run: <T>(q: AnalystQuery) => Promise<T[]> }) => Promise<void>,
-): Promise<void> {
-  const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
+): Promise<number> {
+  const config = cli.config(opts.warehouse);
   requireWarehouseFile(config);
-  const graph = compileWithVars(config);
-  const tables = appTables(graph);
-  const warehouse = await openWarehouse(config, graph.projectConfig);
-  try {
-    await requireTables(graph, warehouse, reads);
-    await work({ tables, run: (q) => runAnalystQuery(warehouse, graph, q) });
-  } finally {
-    await warehouse.close();
-  }
+  return cli.withSession(config, async (session) => {
+    const tables = appTables(session.graph());
+    const { warehouse } = await requireBuilt(session, reads);
+    await work({ tables, run: (q) => runAnalystQuery(warehouse, q) });
+    return 0;
+  });
 }
 
 /** --from and --to, as recent-events and risk-trends read them. */
@@ -39,19 +34,20 @@ const withRange = (cmd: Command) =>
     .requiredOption("--from <time>", "first day (YYYY-MM-DD, from 00:00 UTC) or UTC timestamp")
     .requiredOption("--to <time>", "last day, included through its end (23:59:59.999999 UTC), or a UTC timestamp (included)");
 
-export function register(program: Command): void {
-  const query = program
+export function register(cli: Cli): void {
+  const query = cli.program
     .command("query")
     .description("analyst queries over the application tables (events, entity_mentions, entities), on DuckDB or BigQuery");
 
   withRange(query.command("recent-events").description("events reported between --from and --to, newest first"))
     .option("--type <event_type>", "only events of this type (e.g. protest)")
     .option("--limit <n>", "at most this many events (default 100)")
-    .action(async (opts) => {
+    .action(
+      cli.action(async (opts) => {
       const range = parseRange(opts.from, opts.to);
       const eventType = parseEventType(opts.type);
       const limit = parseLimit(opts.limit, 100);
-      await withWarehouse(program, opts, ["events"], async ({ tables, run }) => {
+      return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
         const rows = await run<RecentEventRow>(recentEventsQuery(tables, { ...range, eventType, limit }));
         if (opts.json) {
           log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, type: eventType ?? null, limit, events: rows }, null, 2));
@@ -65,7 +61,8 @@ export function register(program: Command): void {
         );
         log.info(`\n${rows.length} event(s) from ${range.from.iso} to ${range.to.iso}${eventType ? ` of type ${eventType}` : ""}${rows.length === limit ? ` (the first ${limit}; --limit for more)` : ""}`);
       });
-    });
+      }),
+    );
 
   query
     .command("trending")
@@ -75,10 +72,11 @@ export function register(program: Command): void {
     )
     .option("--as-of <time>", "reference time: a UTC timestamp, or a day meaning its end (23:59:59.999999 UTC); default the latest mentioned_at in entity_mentions")
     .option("--limit <n>", "at most this many entities (default 20)")
-    .action(async (opts) => {
+    .action(
+      cli.action(async (opts) => {
       const asOf = opts.asOf === undefined ? undefined : parseTimeBound(opts.asOf, "--as-of", "end");
       const limit = parseLimit(opts.limit, 20);
-      await withWarehouse(program, opts, ["entity_mentions", "entities"], async ({ tables, run }) => {
+      return withWarehouse(cli, opts, ["entity_mentions", "entities"], async ({ tables, run }) => {
         const [ref] = await run<{ reference_time: string | null }>(referenceTimeQuery(tables, { asOf, limit }));
         const referenceTime = ref?.reference_time ?? null;
         const rows = referenceTime === null ? [] : await run<TrendingRow>(trendingQuery(tables, { asOf, limit }));
@@ -94,14 +92,16 @@ export function register(program: Command): void {
         log.out(formatTable(["entity", "type", "mentions", "score", "entity_id"], rows.map((r) => [clip(r.name, 40), r.entity_type, r.mentions, fixed(r.score, 4), r.entity_id])));
         log.info(`\nreference time ${referenceTime} (${source}); mentions of the ${WINDOW_DAYS} days before it, half-life ${HALF_LIFE_DAYS} days`);
       });
-    });
+      }),
+    );
 
   withRange(query.command("risk-trends").description("average and maximum risk score and event count per day, week (Sunday to Saturday) or month, over events with a risk score"))
     .requiredOption("--bucket <bucket>", "day, week (starting on Sunday, as BigQuery's WEEK) or month")
-    .action(async (opts) => {
+    .action(
+      cli.action(async (opts) => {
       const range = parseRange(opts.from, opts.to);
       const bucket = parseBucket(opts.bucket);
-      await withWarehouse(program, opts, ["events"], async ({ tables, run }) => {
+      return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
         const rows = await run<RiskTrendRow>(riskTrendsQuery(tables, { ...range, bucket }));
         if (opts.json) {
           log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, bucket, buckets: rows }, null, 2));
@@ -115,6 +115,7 @@ export function register(program: Command): void {
         );
         log.info(`\n${rows.length} ${bucket}(s) with scored events from ${range.from.iso} to ${range.to.iso}`);
       });
-    });
+      }),
+    );
   for (const cmd of query.commands) cmd.option("--json", "print the result as JSON").option("--warehouse <name>", "duckdb (default) or bigquery");
 }

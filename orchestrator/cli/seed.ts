@@ -1,31 +1,25 @@
-import type { Command } from "commander";
-import { APP_SCHEMA, SEED_READS, seedAppData, type SeedResult } from "../app/seed";
-import { loadConfig, type Config } from "../config";
+import type { SeedResult } from "../app/seed";
 import { formatTable, log } from "../log";
-import { compileWithVars, executeRun } from "../run/execute";
-import { replayedVars } from "../compile/vars";
-import { readResults, resultsFile, type RunRecord } from "../run/results";
-import { withSink } from "../sink/connect";
-import { openWarehouse } from "../warehouse/open";
-import { requireTables, requireWarehouseFile } from "./built";
+import type { RunRecord } from "../run/results";
+import { readResults, resultsFile } from "../run/results";
+import type { Session } from "../run/session";
+import { requireBuilt } from "./built";
+import type { Cli } from "./context";
 
 /** Creates the application's tables where missing (local PostgreSQL); never changes existing ones. */
-export async function ensureAppSchema(config: Config): Promise<void> {
-  await withSink(config, (pg) => pg.execute(APP_SCHEMA));
+export async function ensureAppSchema(session: Session): Promise<void> {
+  const { appSchema } = await import("../app/schema");
+  await (await session.postgres()).execute(appSchema());
 }
 
-export async function seed(config: Config): Promise<SeedResult> {
-  requireWarehouseFile(config);
-  // The models as the last run compiled them (its --vars), so the same tables are read.
-  const graph = compileWithVars(config, readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
-  const warehouse = await openWarehouse(config, graph.projectConfig);
-  try {
-    // Before PostgreSQL is reached (or the embedded server started).
-    await requireTables(graph, warehouse, SEED_READS);
-    return await withSink(config, (pg) => seedAppData(graph, warehouse, pg));
-  } finally {
-    await warehouse.close();
-  }
+export async function seed(session: Session): Promise<SeedResult> {
+  const { SEED_READS, seedAppData } = await import("../app/seed");
+  const { replayedVars } = await import("../compile/vars");
+  const home = session.config.home;
+  // The models as the last run compiled them (its --vars), so the same tables are read; checked
+  // before PostgreSQL is reached (or the embedded server started).
+  const { graph, warehouse } = await requireBuilt(session, SEED_READS, readResults(home)?.options.vars, replayedVars(resultsFile(home)));
+  return seedAppData(graph, warehouse, await session.postgres());
 }
 
 /**
@@ -33,11 +27,13 @@ export async function seed(config: Config): Promise<SeedResult> {
  * Runs only the models seeding reads (and their dependencies) to get those; the run is returned
  * when it failed, with nothing seeded.
  */
-export async function prepareAppData(config: Config): Promise<{ run: RunRecord; seeded?: SeedResult }> {
-  await ensureAppSchema(config);
-  const run = await executeRun(config, { actions: SEED_READS, includeDeps: true });
+export async function prepareAppData(session: Session): Promise<{ run: RunRecord; seeded?: SeedResult }> {
+  const { SEED_READS } = await import("../app/seed");
+  const { executeRun } = await import("../run/execute");
+  await ensureAppSchema(session);
+  const run = await executeRun(session, { actions: SEED_READS, includeDeps: true });
   if (run.summary.failed) return { run };
-  return { run, seeded: await seed(config) };
+  return { run, seeded: await seed(session) };
 }
 
 function reportSeed(result: SeedResult): void {
@@ -45,8 +41,8 @@ function reportSeed(result: SeedResult): void {
   log.out(formatTable(["rows", "from warehouse", "inserted", "already there"], rows));
 }
 
-export function register(program: Command): void {
-  program
+export function register(cli: Cli): void {
+  cli.program
     .command("seed-app-data")
     .description(
       "create the application's tables (entities_entity, entities_entitymention, events_event) where missing and fill them from " +
@@ -55,15 +51,20 @@ export function register(program: Command): void {
     )
     .option("--schema-only", "only create the tables")
     .option("--json", "print the result as JSON")
-    .action(async (opts: { schemaOnly?: boolean; json?: boolean }) => {
-      const config = loadConfig(program.opts());
-      if (opts.schemaOnly) {
-        await ensureAppSchema(config);
-        log.out("application tables are in place");
-        return;
-      }
-      const result = await seed(config);
-      if (opts.json) log.out(JSON.stringify(result, null, 2));
-      else reportSeed(result);
-    });
+    .action(
+      cli.action(async (opts: { schemaOnly?: boolean; json?: boolean }) => {
+        const config = cli.config();
+        return cli.withSession(config, async (session) => {
+          if (opts.schemaOnly) {
+            await ensureAppSchema(session);
+            log.out("application tables are in place");
+            return 0;
+          }
+          const result = await seed(session);
+          if (opts.json) log.out(JSON.stringify(result, null, 2));
+          else reportSeed(result);
+          return 0;
+        });
+      }),
+    );
 }

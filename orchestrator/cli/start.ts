@@ -1,19 +1,17 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { Command } from "commander";
-import { loadConfig, type Config } from "../config";
 import { InputError } from "../errors";
-import { loadEconomicFiles, type EconomicLoadResult } from "../load/economic";
+import type { EconomicLoadResult } from "../load/economic";
 import { ECONOMIC_TABLES, type EconomicSource } from "../load/economic-schema";
-import { loadGdeltFiles, type FileLoadResult } from "../load/gdelt";
+import type { FileLoadResult } from "../load/gdelt";
 import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
-import { executeRun } from "../run/execute";
-import type { RunRecord } from "../run/results";
-import { textType } from "../warehouse/dialect";
-import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
+import type { Session } from "../run/session";
+import { bigqueryTableName } from "../sql/names";
+import { warehouseFile } from "../warehouse/open";
 import { checkVertex } from "./check";
-import { report, syncAfterRun, syncedLine } from "./run";
+import type { Cli } from "./context";
+import { report } from "./run";
 import { prepareAppData } from "./seed";
 
 const SAMPLES = path.join(__dirname, "..", "..", "samples");
@@ -37,6 +35,8 @@ function economicSampleFiles(source: EconomicSource): string[] {
 
 /** Loads every bundled sample into a warehouse file: GDELT files loaded before are skipped, economic rows upserted. */
 export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult[]; economic: EconomicLoadResult[] }> {
+  const { loadGdeltFiles } = await import("../load/gdelt");
+  const { loadEconomicFiles } = await import("../load/economic");
   const gdelt = await loadGdeltFiles(file, sampleFiles());
   const economic: EconomicLoadResult[] = [];
   for (const source of Object.keys(ECONOMIC_TABLES) as EconomicSource[]) economic.push(...(await loadEconomicFiles(file, source, economicSampleFiles(source))));
@@ -45,58 +45,60 @@ export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult
   return { gdelt, economic };
 }
 
-export async function topSpikes(config: Config, project: ProjectDefaults, limit = 10): Promise<Record<string, unknown>[]> {
-  const warehouse = await openWarehouse(config, project);
-  try {
-    const spikes = outputTableName(config, project, "mention_spikes");
-    const events = outputTableName(config, project, "int_focus_events", "intermediate");
-    return await warehouse.query(
-      `select
-         spikes.event_id as event_id,
-         cast(spikes.spike_date as ${textType(warehouse.dialect)}) as spike_date,
-         spikes.mention_count as mentions,
-         round(spikes.baseline_avg, 2) as baseline,
-         round(spikes.z_score, 2) as z,
-         spikes.confidence_level as confidence,
-         events.action_geo_full_name as place,
-         events.source_url as source_url
-       from ${spikes} as spikes
-       left join ${events} as events
-         on spikes.event_id = events.event_id
-       order by spikes.z_score desc, spikes.event_id
-       limit ${Math.trunc(limit)}`,
-    );
-  } finally {
-    await warehouse.close();
-  }
+/** The run's strongest spikes with the place and source of their event (BigQuery SQL, Warehouse.run). */
+export async function topSpikes(session: Session, limit = 10): Promise<Record<string, unknown>[]> {
+  const project = session.project();
+  const warehouse = await session.warehouse();
+  const spikes = bigqueryTableName({ database: project.defaultDatabase, schema: project.defaultSchema, name: "mention_spikes" }, project);
+  const events = bigqueryTableName({ database: project.defaultDatabase, schema: "intermediate", name: "int_focus_events" }, project);
+  return warehouse.run(
+    `select
+       spikes.event_id as event_id,
+       cast(spikes.spike_date as string) as spike_date,
+       spikes.mention_count as mentions,
+       round(spikes.baseline_avg, 2) as baseline,
+       round(spikes.z_score, 2) as z,
+       spikes.confidence_level as confidence,
+       events.action_geo_full_name as place,
+       events.source_url as source_url
+     from ${spikes} as spikes
+     left join ${events} as events
+       on spikes.event_id = events.event_id
+     order by spikes.z_score desc, spikes.event_id
+     limit ${Math.trunc(limit)}`,
+  );
 }
 
-export function register(program: Command): void {
-  program
+/** The main local job in one session: one warehouse, one PostgreSQL (one embedded server start). */
+async function start(session: Session): Promise<number> {
+  log.info("loading the bundled sample (GDELT files loaded before are skipped)");
+  const { gdelt, economic } = await loadSamples(warehouseFile(session.config));
+  const rows = gdelt.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
+  const changed = economic.reduce((a, r) => a + r.inserted + r.updated, 0);
+  log.info(`${rows} new GDELT rows, ${changed} new or changed economic rows`);
+  // The application's events come from the focus GDELT events: seed them into the (local)
+  // application tables, then run everything, which reads them back.
+  const { run: first, seeded } = await prepareAppData(session);
+  if (!seeded) return report(first, false);
+  log.info(`application data: ${Object.entries(seeded).map(([t, r]) => `${r.inserted} new ${t}`).join(", ")}`);
+  const { executeRun } = await import("../run/execute");
+  const record = await executeRun(session, {});
+  const code = report(record, false);
+  if (code) return code;
+  const { syncAfterRun, syncedLine } = await import("../product/after-run");
+  const synced = await syncAfterRun(session, record, { json: true });
+  if (!synced.result) return synced.code;
+  const top = await topSpikes(session);
+  log.out(`\n${syncedLine(synced.result)}.`);
+  log.out(`\nTop spikes (${top.length}):`);
+  log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
+  log.out("");
+  return checkVertex(session, false);
+}
+
+export function register(cli: Cli): void {
+  cli.program
     .command("start")
     .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes and the Vertex AI training-data check")
-    .action(async () => {
-      const config = loadConfig(program.opts());
-      log.info("loading the bundled sample (GDELT files loaded before are skipped)");
-      const { gdelt, economic } = await loadSamples(warehouseFile(config));
-      const rows = gdelt.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);
-      const changed = economic.reduce((a, r) => a + r.inserted + r.updated, 0);
-      log.info(`${rows} new GDELT rows, ${changed} new or changed economic rows`);
-      // The application's events come from the focus GDELT events: seed them into the (local)
-      // application tables, then run everything, which reads them back.
-      const { run: first, seeded } = await prepareAppData(config);
-      if (!seeded) return report(first, false);
-      log.info(`application data: ${Object.entries(seeded).map(([t, r]) => `${r.inserted} new ${t}`).join(", ")}`);
-      const record: RunRecord = await executeRun(config, {});
-      report(record, false);
-      if (process.exitCode) return;
-      const synced = await syncAfterRun(config, record, true);
-      if (!synced) return;
-      const top = await topSpikes(config, record.project);
-      log.out(`\n${syncedLine(synced)}.`);
-      log.out(`\nTop spikes (${top.length}):`);
-      log.out(formatTable(Object.keys(top[0] ?? { event_id: 0 }), top.map((r) => Object.values(r) as (string | number)[])));
-      log.out("");
-      if (!(await checkVertex(config, false))) process.exitCode = 1;
-    });
+    .action(cli.action(async () => cli.withSession(cli.config(), start)));
 }

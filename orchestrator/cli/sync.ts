@@ -1,18 +1,12 @@
-import type { Command } from "commander";
-import { loadConfig } from "../config";
 import { checkDay } from "../days";
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { readResults } from "../run/results";
-import { withSink } from "../sink/connect";
-import { migrate } from "../sink/migrate";
-import { runSync, runSyncStatus } from "../sink/run-sync";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 import type { LedgerEntry, SyncStatus } from "../sink/sync-status";
 import { requireBuilt } from "./built";
+import type { Cli } from "./context";
 
-/** Test hook: after this many batches, pause (inside the transaction) until SIGCONT, so a sync can be stopped or killed mid-way. */
-const PAUSE_ENV = "VWATCH_SYNC_PAUSE_AFTER_BATCH";
 const PREVIEW_ROWS = 20;
 
 interface SyncFlags {
@@ -24,17 +18,24 @@ interface SyncFlags {
   status?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(cli: Cli): void {
+  const program = cli.program;
   program
     .command("migrate")
     .description("apply the PostgreSQL sink's schema migrations (DATABASE_URL or PG* variables, else embedded PostgreSQL under --home)")
     .option("--json", "print the result as JSON")
-    .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig(program.opts());
-      const result = await withSink(config, async (sink) => ({ target: sink.target, ...(await migrate(sink)) }));
-      if (opts.json) log.out(JSON.stringify(result, null, 2));
-      else log.out(`${result.target}: ${result.applied.length} migration(s) applied${result.applied.length ? ` (${result.applied.join(", ")})` : ""}, ${result.alreadyApplied.length} already applied`);
-    });
+    .action(
+      cli.action(async (opts: { json?: boolean }) => {
+        const { migrate } = await import("../sink/migrate");
+        const result = await cli.withSession(cli.config(), async (session) => {
+          const pg = await session.postgres();
+          return { target: pg.target, ...(await migrate(pg)) };
+        });
+        if (opts.json) log.out(JSON.stringify(result, null, 2));
+        else log.out(`${result.target}: ${result.applied.length} migration(s) applied${result.applied.length ? ` (${result.applied.join(", ")})` : ""}, ${result.alreadyApplied.length} already applied`);
+        return 0;
+      }),
+    );
 
   program
     .command("sync-spikes")
@@ -48,42 +49,40 @@ export function register(program: Command): void {
     .option("--json", "print the result as JSON")
     .option("--batch-size <rows>", "rows per batch inside the one transaction")
     .option("--warehouse <name>", "duckdb (default) or bigquery")
-    .action(async (opts: SyncFlags) => {
-      // Checked before PostgreSQL is reached (maybe started).
-      if (opts.since !== undefined) checkDay(opts.since, "--since");
-      const batchSize = opts.batchSize === undefined ? undefined : wholeNumber(opts.batchSize, "--batch-size");
-      if (opts.status && (opts.since !== undefined || opts.plan || batchSize !== undefined)) {
-        throw new InputError("--status takes only --json and --warehouse (not --since, --plan or --batch-size)");
-      }
-      const config = loadConfig({ ...program.opts(), warehouse: opts.warehouse });
-      // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.
-      const vars = readResults(config.home)?.options.vars;
-      await requireBuilt(config, ["mention_spikes"], vars);
-      if (opts.status) {
-        const status = await runSyncStatus(config, { vars });
-        reportStatus(status, Boolean(opts.json));
-        if (!status.healthy) process.exitCode = 1;
-        return;
-      }
-      const pauseAfter = Number(process.env[PAUSE_ENV] || 0);
-      const result = await runSync(config, {
-        vars,
-        since: opts.since,
-        plan: opts.plan,
-        batchSize,
-        onBatch: async (p) => {
-          log.info(`batch ${p.batch}/${p.batches}: ${p.rowsDone}/${p.rows} rows`);
-          if (pauseAfter && p.batch === pauseAfter) {
-            log.info(`paused after batch ${p.batch} (${PAUSE_ENV}); SIGCONT resumes`);
-            // The timer keeps the process alive while paused, even when the server closes the connection.
-            const alive = setInterval(() => undefined, 60_000);
-            await new Promise<void>((resolve) => process.once("SIGCONT", () => resolve()));
-            clearInterval(alive);
+    .action(
+      cli.action(async (opts: SyncFlags) => {
+        // Checked before PostgreSQL is reached (maybe started).
+        if (opts.since !== undefined) checkDay(opts.since, "--since");
+        const batchSize = opts.batchSize === undefined ? undefined : wholeNumber(opts.batchSize, "--batch-size");
+        if (opts.status && (opts.since !== undefined || opts.plan || batchSize !== undefined)) {
+          throw new InputError("--status takes only --json and --warehouse (not --since, --plan or --batch-size)");
+        }
+        const config = cli.config(opts.warehouse);
+        const { runSync, runSyncStatus, SPIKES_MODEL } = await import("../sink/run-sync");
+        return cli.withSession(config, async (session) => {
+          // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.
+          const vars = readResults(config.home)?.options.vars;
+          await requireBuilt(session, [SPIKES_MODEL], vars);
+          if (opts.status) {
+            const status = await runSyncStatus(session, { vars });
+            reportStatus(status, Boolean(opts.json));
+            return status.healthy ? 0 : 1;
           }
-        },
-      });
-      reportSync(result, Boolean(opts.json));
-    });
+          const result = await runSync(session, {
+            vars,
+            since: opts.since,
+            plan: opts.plan,
+            batchSize,
+            onBatch: async (p) => {
+              log.info(`batch ${p.batch}/${p.batches}: ${p.rowsDone}/${p.rows} rows`);
+              await cli.options.onSyncBatch?.(p);
+            },
+          });
+          reportSync(result, Boolean(opts.json));
+          return 0;
+        });
+      }),
+    );
 }
 
 /** A whole number > 0 typed on the command line; refused as typed otherwise. */

@@ -1,42 +1,45 @@
-import type { Command } from "commander";
 import type { CompiledGraph } from "../compile/graph";
-import { loadConfig, type Config } from "../config";
 import { log } from "../log";
-import { compileWithVars } from "../run/execute";
+import type { Session } from "../run/session";
 import { formatDiagnostic, type ValidationReport } from "../validate/report";
-import { parseVars } from "./run";
+import type { Cli } from "./context";
+import { parseVars } from "./vars";
 
-export function register(program: Command): void {
-  program
+export function register(cli: Cli): void {
+  cli.program
     .command("validate")
     .description("check every statement the project runs on BigQuery offline, with ZetaSQL (BigQuery's SQL front end)")
     .option("--json", "print the report as JSON")
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
-    .action(async (opts) => {
-      const config = loadConfig(program.opts());
-      await validateAndReport(config, compileWithVars(config, parseVars(opts.vars)), { json: Boolean(opts.json) });
-    });
+    .action(
+      cli.action(async (opts: { json?: boolean; vars?: string }) => {
+        const config = cli.config();
+        return cli.withSession(config, (session) => validateAndReport(session, session.graph(parseVars(opts.vars)), { json: Boolean(opts.json) }));
+      }),
+    );
 }
 
-/** Validates, prints the report and sets exit code 2 when a statement has an error (as compile errors do). */
-export async function validateAndReport(config: Config, graph: CompiledGraph, options: { json?: boolean; stderr?: boolean } = {}): Promise<void> {
-  const report = await validateProject(config, graph);
+/** Validates, prints the report and returns exit code 2 when a statement has an error (as compile errors do). */
+export async function validateAndReport(session: Session, graph: CompiledGraph, options: { json?: boolean; stderr?: boolean } = {}): Promise<number> {
+  const report = await validateProject(session, graph);
   printReport(report, Boolean(options.json), Boolean(options.stderr));
-  if (report.errors.length) process.exitCode = 2;
+  return report.errors.length ? 2 : 0;
 }
 
-/** Validates a compiled graph; EXTERNAL_QUERY columns come from the application's declared schema. */
-async function validateProject(config: Config, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
+/** Validates a compiled graph; declared sources and EXTERNAL_QUERY columns come from the product's hooks. */
+async function validateProject(session: Session, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
   const started = process.hrtime.bigint();
   // The gRPC client and its protos load only when validation runs, not for every command.
   const { validateGraph } = await import("../validate/validate");
   const { appSchemaDescriber } = await import("../validate/app-schema");
-  const describer = appSchemaDescriber(config);
+  const { hooks, config } = session;
+  const schema = hooks.externalQuerySchema?.();
+  const describer = schema && appSchemaDescriber({ home: config.home, schemaSql: schema.sql, schemaFile: schema.file, postgres: () => session.postgres() });
   try {
-    const report = await validateGraph(graph, { projectDir: config.projectDir, describeExternalQuery: describer.describe });
+    const report = await validateGraph(graph, { projectDir: config.projectDir, describeExternalQuery: describer?.describe, sourceColumns: hooks.sourceColumns });
     return { ...report, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
-    await describer.close();
+    await describer?.close();
   }
 }
 

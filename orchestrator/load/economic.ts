@@ -1,11 +1,12 @@
 import * as path from "path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError, VwatchError } from "../errors";
-import { openDuckdb } from "../warehouse/duckdb";
-import { duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb-names";
+import { openDuckdb } from "../warehouse/duckdb/adapter";
+import { duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb/names";
 import { detectCompression, readMembers } from "./decompress";
 import { decodeText, PARSERS, type ParseOptions, type Parsed, type Row } from "./economic-parse";
-import { ECONOMIC_TABLES, type EconomicSource, type EconomicTable, type EconomicType } from "./economic-schema";
+import { duckdbType } from "../sql/types";
+import { ECONOMIC_TABLES, type EconomicSource, type EconomicTable } from "./economic-schema";
 import { rollback, storageFailure, withCleanup } from "./transaction";
 
 /**
@@ -37,14 +38,12 @@ export interface EconomicLoadResult {
   error?: string;
 }
 
-const DUCKDB_TYPES: Record<EconomicType, string> = { STRING: "VARCHAR", INT64: "BIGINT", FLOAT64: "DOUBLE", DATE: "DATE", TIMESTAMP: "TIMESTAMPTZ" };
-
 const tableName = (table: EconomicTable) => duckdbTableName(table.target, undefined);
 
 /** Creates the raw economic tables that do not exist yet, empty, with DuckDB statements run by `execute`. */
 export async function ensureEconomicTables(execute: (sql: string) => Promise<unknown>): Promise<void> {
   for (const table of Object.values(ECONOMIC_TABLES) as EconomicTable[]) {
-    const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.type]}${c.required ? " not null" : ""}`);
+    const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${duckdbType(c.type)}${c.required ? " not null" : ""}`);
     await execute(`create schema if not exists ${duckdbSchemaName(table.target, undefined)}`);
     await execute(`create table if not exists ${tableName(table)} (${columns.join(", ")})`);
   }
@@ -162,7 +161,7 @@ async function upsert(db: DuckDBConnection, table: EconomicTable, file: string, 
   const target = tableName(table);
   const stage = STAGE;
   const data = table.columns.filter((c) => c.name !== "source_file" && c.name !== "loaded_at");
-  const typed = data.map((c) => `cast(${quoteIdent(c.name)} as ${DUCKDB_TYPES[c.type]}) as ${quoteIdent(c.name)}`).join(", ");
+  const typed = data.map((c) => `cast(${quoteIdent(c.name)} as ${duckdbType(c.type)}) as ${quoteIdent(c.name)}`).join(", ");
   const on = table.key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(" and ");
   const changed = `(${data.map((c) => `t.${quoteIdent(c.name)}`).join(", ")}) is distinct from (${data.map((c) => `s.${quoteIdent(c.name)}`).join(", ")})`;
   await db.run(`create or replace temp table ${stage} (${data.map((c) => `${quoteIdent(c.name)} varchar`).join(", ")})`);

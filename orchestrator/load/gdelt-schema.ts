@@ -110,11 +110,6 @@ export const GDELT_TABLES: Record<GdeltKind, GdeltTable> = {
   mentions: { kind: "mentions", target: gdelt("eventmentions_partitioned"), columns: MENTION_COLUMNS, partitionFrom: "MentionTimeDate" },
 };
 
-/** DuckDB type for a BigQuery column type. */
-export function duckdbType(type: BigQueryType): string {
-  return type === "INT64" ? "BIGINT" : type === "FLOAT64" ? "DOUBLE" : "VARCHAR";
-}
-
 /** GDELT file kind from its published name: `*.export.CSV[.gz|.zip]` or `*.mentions.CSV[.gz|.zip]`. */
 export function gdeltKindOf(fileName: string): GdeltKind | undefined {
   const base = gdeltFileName(fileName).toLowerCase();

@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError } from "../errors";
-import { duckdbString, quoteIdent } from "../warehouse/duckdb-names";
+import { duckdbString, quoteIdent } from "../warehouse/duckdb/names";
 import { forEachLine, type Materialized } from "./decompress";
-import { GDELT_TABLES, PARTITION_COLUMN, duckdbType, isGdeltTime, type FileTime, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
+import { duckdbType } from "../sql/types";
+import { GDELT_TABLES, PARTITION_COLUMN, isGdeltTime, type FileTime, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";
 
 /**
  * Reads one GDELT file (already plain) as text into temp.vwatch_stage and checks every row:

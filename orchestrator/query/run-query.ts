@@ -1,6 +1,6 @@
 import type { CompiledGraph, Target } from "../compile/graph";
 import { ConfigError } from "../errors";
-import { relationName } from "../warehouse/dialect";
+import { bigqueryTableName } from "../sql/names";
 import type { Warehouse } from "../warehouse/warehouse";
 
 /**
@@ -29,18 +29,12 @@ export function appTables(graph: CompiledGraph): AppTables {
     const found = targets.filter((t) => t.name === name);
     const target = found.find((t) => (t.schema || cfg.defaultSchema) === cfg.defaultSchema) ?? found[0];
     if (!target) throw new ConfigError(`the project defines no table "${name}" (a model or a declaration); the analyst queries read it`);
-    out[name] = relationName("bigquery", target, cfg);
+    out[name] = bigqueryTableName(target, cfg);
   }
   return out;
 }
 
-/** Runs the query: as it is on BigQuery, translated by the engine's own translator on DuckDB. */
-export async function runAnalystQuery<T = Record<string, unknown>>(warehouse: Warehouse, graph: CompiledGraph, query: AnalystQuery): Promise<T[]> {
-  let sql = query.sql;
-  if (warehouse.dialect === "duckdb") {
-    const { translateToDuckdbAsync } = await import("../translate/translate");
-    const cfg = graph.projectConfig;
-    sql = await translateToDuckdbAsync(sql, { defaultDatabase: cfg.defaultDatabase, defaultSchema: cfg.defaultSchema, file: "vwatch query" });
-  }
-  return warehouse.query<T>(sql, query.params);
+/** Runs the query on the warehouse: as it is on BigQuery, translated by the DuckDB adapter on DuckDB. */
+export async function runAnalystQuery<T = Record<string, unknown>>(warehouse: Warehouse, query: AnalystQuery): Promise<T[]> {
+  return warehouse.run<T>(query.sql, query.params);
 }

@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
-import type { AsOfSource } from "./as-of";
 import type { ActionResult } from "./run";
 
 export interface RunRecord {
@@ -13,12 +12,12 @@ export interface RunRecord {
   project: { defaultDatabase?: string; defaultSchema?: string; defaultLocation?: string };
   /** The options the run was started with, so `vwatch retry` can repeat them. */
   options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean; acceptVarChange?: string[] };
-  /** The day the run scored and how it was chosen (projects with an as_of var). */
-  asOf?: { day: string; chosenBy: AsOfSource };
-  /** What the run warned about (as_of fell back to the current date, an empty focus set). */
+  /** What the run warned about (say as_of fell back to the current date, or an empty focus set). */
   warnings?: string[];
   summary: Record<string, number>;
   actions: ActionResult[];
+  /** Fields a product's resolveVars hook recorded (run/hooks.ts), e.g. asOf: the day scored and how it was chosen. */
+  [field: string]: unknown;
 }
 
 export const resultsFile = (home: string) => path.join(home, "run_results.json");

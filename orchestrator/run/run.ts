@@ -1,5 +1,7 @@
+import type { Target } from "../compile/graph";
 import { AssertionFailure, VwatchError, WarehouseError } from "../errors";
 import type { Plan, PlannedAction } from "../plan/plan";
+import type { PgSink } from "../postgres/connect";
 import type { Warehouse } from "../warehouse/warehouse";
 
 /**
@@ -35,8 +37,10 @@ export interface RunEvents {
 
 export interface RunOptions extends RunEvents {
   dryRun?: boolean;
-  /** Fills the local stand-ins of an action's EXTERNAL_QUERY calls before its tasks run. */
-  materializeExternal?(action: PlannedAction): Promise<void>;
+  /** PostgreSQL, for the warehouse to serve EXTERNAL_QUERY calls from (asked for only when an action has some). */
+  postgres?: () => Promise<PgSink>;
+  /** Advice for a declared source missing from the warehouse (Hooks.missingSourceHint). */
+  missingSourceHint?(target: Target, warehouse: Warehouse): string | undefined;
   /**
    * After an action succeeded for real (not on dry runs), e.g. to record what a table was built
    * with. When it throws, the action is reported failed with that error.
@@ -56,7 +60,7 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
   const now = options.now ?? (() => performance.now());
   if (!options.dryRun) for (const sql of plan.schemas) await warehouse.execute(sql);
 
-  const missing = await missingDeclarations(plan, warehouse);
+  const missing = await missingDeclarations(plan, warehouse, options);
   const status = new Map<string, ActionStatus>();
   const results: ActionResult[] = [];
   for (const action of plan.actions) {
@@ -79,14 +83,13 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
     } else if (options.dryRun) {
       result.statements = action.tasks.map((t) => t.sql);
       for (const task of action.tasks) {
-        if (task.type === "statement" && warehouse.dialect === "bigquery") {
-          const r = await warehouse.execute(task.sql, { dryRun: true }).catch((e) => fail(result, e));
-          if (r?.bytesProcessed !== undefined) result.bytesProcessed = (result.bytesProcessed ?? 0) + r.bytesProcessed;
-        }
+        if (task.type !== "statement") continue;
+        const bytes = await warehouse.estimateBytes(task.sql).catch((e) => fail(result, e));
+        if (bytes !== undefined) result.bytesProcessed = (result.bytesProcessed ?? 0) + bytes;
       }
       if (result.status === "success") result.status = "planned";
     } else {
-      await materialize(action, options, result);
+      await serveExternalQueries(action, warehouse, options, result);
       if (result.status === "success") await runTasks(action, warehouse, result);
       if (result.status === "success" && result.rows === undefined && (action.kind === "table" || action.kind === "incremental")) {
         const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${action.relation}`).catch(() => []);
@@ -102,10 +105,11 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
   return results;
 }
 
-async function materialize(action: PlannedAction, options: RunOptions, result: ActionResult): Promise<void> {
+async function serveExternalQueries(action: PlannedAction, warehouse: Warehouse, options: RunOptions, result: ActionResult): Promise<void> {
   if (!action.externalQueries?.length) return;
-  if (!options.materializeExternal) return fail(result, new WarehouseError(`${action.name} reads EXTERNAL_QUERY, which this run cannot serve`));
-  await options.materializeExternal(action).catch((e) => fail(result, e));
+  const postgres = options.postgres;
+  if (!postgres || !warehouse.serveExternalQueries) return fail(result, new WarehouseError(`${action.name} reads EXTERNAL_QUERY, which this run cannot serve`));
+  await warehouse.serveExternalQueries(action.externalQueries, postgres, action.fileName).catch((e) => fail(result, e));
 }
 
 async function runTasks(action: PlannedAction, warehouse: Warehouse, result: ActionResult): Promise<void> {
@@ -148,13 +152,14 @@ function fail(result: ActionResult, e: unknown): undefined {
 }
 
 /** Declarations the plan reads that do not exist in the warehouse, with advice. */
-async function missingDeclarations(plan: Plan, warehouse: Warehouse): Promise<Map<string, string>> {
+async function missingDeclarations(plan: Plan, warehouse: Warehouse, options: RunOptions): Promise<Map<string, string>> {
   const used = new Set(plan.actions.filter((a) => !a.disabled).flatMap((a) => a.dependencies));
   const missing = new Map<string, string>();
   for (const d of plan.declarations) {
     if (!used.has(d.name)) continue;
     if (await warehouse.tableMetadata(d.target)) continue;
-    const hint = d.target.database === "gdelt-bq" && warehouse.dialect === "duckdb" ? "; load it with `vwatch load gdelt <files…>`" : "";
+    const advice = options.missingSourceHint?.(d.target, warehouse);
+    const hint = advice ? `; ${advice}` : "";
     missing.set(d.name, `source table ${d.name} (declared in ${d.fileName ?? "?"}) does not exist in the ${warehouse.dialect} warehouse${hint}`);
   }
   return missing;

@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { SinkError } from "../errors";
-import type { PgSink } from "./connect";
+import type { PgSink } from "../postgres/connect";
 
 export const MIGRATIONS_DIR = path.join(__dirname, "migrations");
 export const MIGRATIONS_TABLE = "vwatch_schema_migrations";

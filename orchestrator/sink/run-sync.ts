@@ -1,9 +1,9 @@
 import * as crypto from "crypto";
-import type { Config } from "../config";
+import { ConfigError } from "../errors";
 import { log } from "../log";
-import { compileWithVars } from "../run/execute";
-import { openWarehouse, outputTableName } from "../warehouse/open";
-import { withSink } from "./connect";
+import type { PgSink } from "../postgres/connect";
+import type { Session } from "../run/session";
+import { bigqueryTableName } from "../sql/names";
 import { syncSpikes, type SyncSpikesOptions, type SyncSpikesResult } from "./sync-spikes";
 import { syncStatus, type SyncStatus } from "./sync-status";
 
@@ -12,50 +12,51 @@ export type RunSyncOptions = Pick<SyncSpikesOptions, "since" | "plan" | "batchSi
   vars?: Record<string, string>;
 };
 
-/** The sync's connection names itself, for operators (pg_stat_activity) and the tests. */
-const APPLICATION_NAME = "vwatch sync-spikes";
+/** The model whose rows are written back. */
+export const SPIKES_MODEL = "mention_spikes";
 
-/** Reads the warehouse's mention_spikes and writes them to PostgreSQL (see sync-spikes.ts). */
-export async function runSync(config: Config, { vars, ...options }: RunSyncOptions = {}): Promise<SyncSpikesResult> {
-  const graph = compileWithVars(config, vars);
-  const warehouse = await openWarehouse(config, graph.projectConfig);
-  // The sync lets the warehouse go once it has read it: a DuckDB file stays open to other
-  // commands (say --status) while the sync writes to PostgreSQL.
-  let open = true;
-  const release = async () => {
-    if (open) await warehouse.close();
-    open = false;
-  };
+/** The BigQuery name of the session's mention_spikes for these vars. */
+function spikesTable(session: Session, vars: Record<string, string> | undefined): string {
+  const graph = session.graph(vars);
+  const table = (graph.tables ?? []).find((t) => t.target.name === SPIKES_MODEL);
+  if (!table) throw new ConfigError(`the project has no model ${SPIKES_MODEL}; the write-back reads it`);
+  return bigqueryTableName(table.target, graph.projectConfig);
+}
+
+/** Runs fn with the session's PostgreSQL connection named for operators (pg_stat_activity) and the tests. */
+async function named<T>(pg: PgSink, name: string, fn: () => Promise<T>): Promise<T> {
+  await pg.execute(`set application_name = '${name}'`);
   try {
-    return await withSink(
-      config,
-      (pg) => {
-        log.info(`${options.plan ? "planning" : "syncing"} spikes into ${pg.target}`);
-        return syncSpikes({
-          warehouse,
-          spikesTable: outputTableName(config, graph.projectConfig, "mention_spikes"),
-          pg,
-          runId: `sync-${new Date().toISOString()}-${crypto.randomBytes(3).toString("hex")}`,
-          afterRead: release,
-          ...options,
-        });
-      },
-      { application_name: APPLICATION_NAME },
-    );
+    return await fn();
   } finally {
-    await release();
+    await pg.execute("reset application_name").catch(() => undefined);
   }
 }
 
+/** Reads the warehouse's mention_spikes and writes them to PostgreSQL (see sync-spikes.ts). */
+export async function runSync(session: Session, { vars, ...options }: RunSyncOptions = {}): Promise<SyncSpikesResult> {
+  const table = spikesTable(session, vars);
+  const warehouse = await session.warehouse();
+  const pg = await session.postgres();
+  log.info(`${options.plan ? "planning" : "syncing"} spikes into ${pg.target}`);
+  return named(pg, "vwatch sync-spikes", () =>
+    syncSpikes({
+      warehouse,
+      spikesTable: table,
+      pg,
+      runId: `sync-${new Date().toISOString()}-${crypto.randomBytes(3).toString("hex")}`,
+      // The sync lets the warehouse go once it has read it: a DuckDB file stays open to other
+      // commands (say --status) while the sync writes to PostgreSQL.
+      afterRead: () => session.releaseWarehouse(),
+      ...options,
+    }),
+  );
+}
+
 /** The write-back's health (see sync-status.ts); writes nothing. */
-export async function runSyncStatus(config: Config, { vars }: { vars?: Record<string, string> } = {}): Promise<SyncStatus> {
-  const graph = compileWithVars(config, vars);
-  const warehouse = await openWarehouse(config, graph.projectConfig);
-  try {
-    return await withSink(config, (pg) => syncStatus({ warehouse, spikesTable: outputTableName(config, graph.projectConfig, "mention_spikes"), pg }), {
-      application_name: "vwatch sync-spikes --status",
-    });
-  } finally {
-    await warehouse.close();
-  }
+export async function runSyncStatus(session: Session, { vars }: { vars?: Record<string, string> } = {}): Promise<SyncStatus> {
+  const table = spikesTable(session, vars);
+  const warehouse = await session.warehouse();
+  const pg = await session.postgres();
+  return named(pg, "vwatch sync-spikes --status", () => syncStatus({ warehouse, spikesTable: table, pg }));
 }

@@ -8,7 +8,7 @@
  * and nothing is written for it once its missing keys are in.)
  */
 import type { Warehouse } from "../warehouse/warehouse";
-import type { PgSink } from "./connect";
+import type { PgSink } from "../postgres/connect";
 import { lineKey, readSpikeLines, uniqueLines, warehouseDays, type DayKeys, type DayRange } from "./spike-rows";
 
 export const SPIKES_PG_TABLE = "data_pipeline_mentionspike";

@@ -1,10 +1,10 @@
 /**
  * Spike rows on their way from the warehouse to PostgreSQL. The warehouse formats each spike as
- * one line of PostgreSQL COPY text and aggregates lines into chunks, so that 200k spikes cross
- * the Warehouse seam as a few dozen strings instead of 1.6M values (8x faster on DuckDB). Pure,
- * except the two warehouse reads (the keys per day, then the spikes of the days that differ).
+ * one line of PostgreSQL COPY text and joins the lines of each spike day, so that 200k spikes
+ * cross the Warehouse seam as a few hundred strings instead of 1.6M values (8x faster on DuckDB).
+ * Pure, except the two warehouse reads (the keys per day, then the spikes of the days that
+ * differ), both written once in BigQuery SQL (Warehouse.run).
  */
-import { param, textType } from "../warehouse/dialect";
 import type { Warehouse } from "../warehouse/warehouse";
 
 export interface SpikeRow {
@@ -23,7 +23,6 @@ export interface SpikeRow {
 
 /** The PostgreSQL columns, in the order of each COPY line. */
 export const SPIKE_COLUMNS = ["event_id", "spike_date", "mention_count", "baseline_avg", "baseline_stddev", "z_score", "confidence_level", "detected_at"] as const;
-const LINES_PER_CHUNK = 10_000;
 
 /** The days a read covers, both ends included. */
 export interface DayRange {
@@ -43,21 +42,20 @@ export interface DayKeys {
  * summed, ordered by day: a few hundred rows at most, where the full spikes are 100x more.
  */
 export async function warehouseDays(warehouse: Warehouse, table: string, since: string | null): Promise<DayKeys[]> {
-  const text = textType(warehouse.dialect);
-  const rows = await warehouse.query<{ day: unknown; keys: unknown; key_sum: unknown }>(
+  const rows = await warehouse.run<{ day: unknown; keys: unknown; key_sum: unknown }>(
     `with
   spike_keys as (
     select distinct
       spike_date,
       event_id
     from ${table}
-    ${since === null ? "" : `where spike_date >= cast(${param(warehouse.dialect, "since")} as date)`}
+    ${since === null ? "" : "where spike_date >= cast(@since as date)"}
   ),
   final as (
     select
-      cast(spike_date as ${text}) as day,
+      cast(spike_date as string) as day,
       count(*) as keys,
-      cast(sum(event_id) as ${text}) as key_sum
+      cast(sum(event_id) as string) as key_sum
     from spike_keys
     group by spike_date
   )
@@ -67,15 +65,14 @@ select * from final order by day`,
   return rows.map((r) => ({ day: String(r.day), keys: Number(r.keys), keySum: String(r.key_sum) }));
 }
 
-/** The SQL that reads the spikes of the day ranges (parameters f0, t0, f1, …) as chunks of COPY lines. */
-function spikeLinesSql(dialect: Warehouse["dialect"], table: string, ranges: number): string {
-  const duck = dialect === "duckdb";
-  const text = textType(dialect);
-  const ch = (code: number) => (duck ? `chr(${code})` : `code_points_to_string([${code}])`);
-  const field = (sql: string) => `coalesce(cast(${sql} as ${text}), ${ch(92)} || 'N')`;
+/**
+ * The SQL that reads the spikes of the day ranges (parameters f0, t0, f1, …) as COPY lines, one
+ * string per spike day (its lines in event_id order). BigQuery string literals: '\\N' is \N.
+ */
+function spikeLinesSql(table: string, ranges: number): string {
+  const field = (sql: string) => `coalesce(cast(${sql} as string), '\\\\N')`;
   // COPY text escapes backslash, tab, newline and carriage return in strings.
-  const escaped = (col: string) =>
-    `replace(replace(replace(replace(${field(col)}, ${ch(92)}, ${ch(92)} || ${ch(92)}), ${ch(9)}, ${ch(92)} || 't'), ${ch(10)}, ${ch(92)} || 'n'), ${ch(13)}, ${ch(92)} || 'r')`;
+  const escaped = (col: string) => `replace(replace(replace(replace(${field(col)}, '\\\\', '\\\\\\\\'), '\\t', '\\\\t'), '\\n', '\\\\n'), '\\r', '\\\\r')`;
   const fields = [
     field("event_id"),
     field("spike_date"),
@@ -86,41 +83,32 @@ function spikeLinesSql(dialect: Warehouse["dialect"], table: string, ranges: num
     escaped("confidence_level"),
     field("detected_at"),
   ];
-  const chunk = duck ? `(row_number() over (order by spike_date, event_id) - 1) // ${LINES_PER_CHUNK}` : `div(row_number() over (order by spike_date, event_id) - 1, ${LINES_PER_CHUNK})`;
-  const days = Array.from({ length: ranges }, (_, i) => `spike_date between cast(${param(dialect, `f${i}`)} as date) and cast(${param(dialect, `t${i}`)} as date)`).join("\n      or ");
+  const days = Array.from({ length: ranges }, (_, i) => `spike_date between cast(@f${i} as date) and cast(@t${i} as date)`).join("\n      or ");
   return `with
   spikes as (
     select
       spike_date,
       event_id,
-      concat(${fields.join(`, ${ch(9)}, `)}) as line
+      concat(${fields.join(", '\\t', ")}) as line
     from ${table}
     where ${days}
   ),
-  numbered as (
-    select
-      spike_date,
-      event_id,
-      line,
-      ${chunk} as chunk
-    from spikes
-  ),
   final as (
     select
-      chunk,
-      string_agg(line, ${ch(10)} order by spike_date, event_id) as lines
-    from numbered
-    group by chunk
+      spike_date,
+      string_agg(line, '\\n' order by event_id) as lines
+    from spikes
+    group by spike_date
   )
-select * from final order by chunk`;
+select lines from final order by spike_date`;
 }
 
 /** The spikes of these day ranges as COPY text lines, ordered by (spike_date, event_id). */
 export async function readSpikeLines(warehouse: Warehouse, table: string, ranges: DayRange[]): Promise<string[]> {
   if (ranges.length === 0) return [];
   const params = Object.fromEntries(ranges.flatMap((r, i) => [[`f${i}`, r.from], [`t${i}`, r.to]]));
-  const chunks = await warehouse.query<{ lines: unknown }>(spikeLinesSql(warehouse.dialect, table, ranges.length), params);
-  return chunks.flatMap((c) => String(c.lines).split("\n"));
+  const days = await warehouse.run<{ lines: unknown }>(spikeLinesSql(table, ranges.length), params);
+  return days.flatMap((d) => String(d.lines).split("\n"));
 }
 
 /** The length of a COPY line's "event_id\tspike_date" prefix. */

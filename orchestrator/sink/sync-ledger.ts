@@ -1,4 +1,4 @@
-import type { PgSink } from "./connect";
+import type { PgSink } from "../postgres/connect";
 
 /**
  * The sync ledger (vwatch_sync_ledger, migrations 0002 and 0003): one row per sync. A sync first

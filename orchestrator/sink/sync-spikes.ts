@@ -20,7 +20,7 @@
  */
 import { InputError, SinkError, VwatchError } from "../errors";
 import type { Warehouse } from "../warehouse/warehouse";
-import { RETRY_ADVICE, type PgSink } from "./connect";
+import { RETRY_ADVICE, type PgSink } from "../postgres/connect";
 import { migrate } from "./migrate";
 import { checkDay } from "../days";
 import { copyChunks, slices, lineKey, parseLine, SPIKE_COLUMNS, type DayRange, type SpikeRow } from "./spike-rows";
@@ -32,7 +32,7 @@ export const DEFAULT_BATCH_SIZE = 50_000;
 
 export interface SyncSpikesOptions {
   warehouse: Warehouse;
-  /** The spikes table, already quoted in the warehouse's dialect. */
+  /** The spikes table's BigQuery name (`project.dataset.table`, sql/names.ts): the queries are BigQuery SQL. */
   spikesTable: string;
   pg: PgSink;
   /** YYYY-MM-DD: only spike days from this one on. Default: every day. */

@@ -5,7 +5,7 @@
  * as abandoned (the next sync marks it so).
  */
 import type { Warehouse } from "../warehouse/warehouse";
-import type { PgSink } from "./connect";
+import type { PgSink } from "../postgres/connect";
 import { lineKey } from "./spike-rows";
 import { findSpikeGap, presentIndexes, tableExists } from "./spike-gap";
 import { ABANDONED_ERROR, runIsDead } from "./sync-ledger";

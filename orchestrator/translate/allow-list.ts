@@ -17,7 +17,7 @@ export const ALLOWED = new Set([
   "is_null", "like", "between", "in", "exists", "add", "sub", "mul", "div", "neg", "concat", "mod_func",
   "case", "coalesce", "cast", "safe_cast", "if_func",
   // aggregates and windows
-  "count", "sum", "avg", "min", "max", "count_if", "stddev_samp", "any_value", "array_agg",
+  "count", "sum", "avg", "min", "max", "count_if", "stddev_samp", "any_value", "array_agg", "string_agg",
   "window_function", "row_number", "rank", "dense_rank", "lag", "lead", "first_value",
   // scalar functions polyglot models as node kinds of their own
   "lower", "upper", "trim", "length", "substring", "starts_with", "abs", "exp", "sqrt", "ln", "log",

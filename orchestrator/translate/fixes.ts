@@ -1,5 +1,5 @@
-import { DUCKDB_TO_BIGQUERY_TYPES } from "../warehouse/duckdb-names";
-import { lex, text } from "./lexer";
+import { DUCKDB_NAMES_TO_BIGQUERY } from "../sql/types";
+import { lex, text } from "../sql/lexer";
 import { unquote, type CallRule, type Rule } from "./rewrite";
 
 /**
@@ -144,7 +144,7 @@ function informationSchema(parts: string[], reject: Reject): string {
 }
 
 /** DuckDB type names → BigQuery's; NUMERIC is the translator's DECIMAL(38, 9); other types have no faithful name (NULL). */
-const BIGQUERY_TYPE_NAMES: [string, string][] = [...Object.entries(DUCKDB_TO_BIGQUERY_TYPES), ["DECIMAL(38,9)", "NUMERIC"]];
+const BIGQUERY_TYPE_NAMES: [string, string][] = [...DUCKDB_NAMES_TO_BIGQUERY, ["DECIMAL(38,9)", "NUMERIC"]];
 
 export const postRules: Record<string, CallRule> = {
   // BigQuery's COLUMNS view for one dataset: the columns DuckDB can give faithfully (no table_catalog,

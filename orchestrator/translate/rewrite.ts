@@ -1,4 +1,4 @@
-import { isWord, lex, matchParen, nextCode, prevCode, splitArgs, text, type Token } from "./lexer";
+import { isWord, lex, matchParen, nextCode, prevCode, splitArgs, text, type Token } from "../sql/lexer";
 
 /** Builds the replacement for one call from its (already rewritten) argument texts. */
 export type CallRule = (args: string[]) => string;

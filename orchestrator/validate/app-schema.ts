@@ -1,17 +1,17 @@
 /**
- * EXTERNAL_QUERY result columns from the application's declared schema (orchestrator/app/schema.sql):
- * the schema is created in a throwaway PostgreSQL schema inside a transaction that is always
- * rolled back, each inner query is described there (federated/materialize.ts gives BigQuery's
- * types), and the answers are cached under the home folder keyed on the schema and the query, so
- * later validations need no PostgreSQL at all.
+ * EXTERNAL_QUERY result columns from the application's declared schema (the product's
+ * externalQuerySchema hook, orchestrator/app/schema.sql here): the schema is created in a
+ * throwaway PostgreSQL schema inside a transaction that is always rolled back, each inner query
+ * is described there (postgres/external-query.ts gives BigQuery's types), and the answers are
+ * cached under the home folder keyed on the schema and the query, so later validations need no
+ * PostgreSQL at all.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { Config } from "../config";
 import { VwatchError } from "../errors";
-import type { ExternalQuery } from "../federated/extract";
-import type { PgSink } from "../sink/connect";
+import type { PgSink } from "../postgres/connect";
+import type { ExternalQuery } from "../sql/external-query";
 import type { Column } from "../warehouse/warehouse";
 
 export type DescribeExternalQuery = (query: ExternalQuery, file?: string) => Promise<Column[]>;
@@ -28,15 +28,25 @@ interface AppSchemaDescriber {
   close(): Promise<void>;
 }
 
-export function appSchemaDescriber(config: Pick<Config, "databaseUrl" | "home">): AppSchemaDescriber {
-  let schemaSql: string | undefined;
+export interface DescriberOptions {
+  /** Where the answers are cached (<home>/validate/external-queries.json). */
+  home: string;
+  /** The application's declared PostgreSQL schema (DDL). */
+  schemaSql: string;
+  /** Where it is declared, to name in errors (e.g. orchestrator/app/schema.sql). */
+  schemaFile: string;
+  /** The PostgreSQL connection to describe on, asked for only when the cache does not answer; the caller closes it. */
+  postgres: () => Promise<PgSink>;
+}
+
+export function appSchemaDescriber(options: DescriberOptions): AppSchemaDescriber {
+  const { schemaSql } = options;
   let session: Promise<PgSink> | undefined;
-  const cacheFile = path.join(config.home, "validate", "external-queries.json");
+  const cacheFile = path.join(options.home, "validate", "external-queries.json");
   let cache: Record<string, Column[]> | undefined;
 
   const open = async (): Promise<PgSink> => {
-    const { openSink } = await import("../sink/connect");
-    const sink = await openSink(config);
+    const sink = await options.postgres();
     try {
       const scratch = `vwatch_validate_${process.pid}`;
       await sink.execute("begin");
@@ -45,34 +55,32 @@ export function appSchemaDescriber(config: Pick<Config, "databaseUrl" | "home">)
       await sink.execute("set local idle_in_transaction_session_timeout = 0");
       await sink.execute(`create schema ${scratch}`);
       await sink.execute(`set local search_path to ${scratch}`);
-      await sink.execute(schemaSql!);
+      await sink.execute(schemaSql);
       return sink;
     } catch (e) {
-      await sink.close();
+      await sink.execute("rollback").catch(() => undefined);
       throw e;
     }
   };
 
   return {
     async describe(query, file) {
-      const { APP_SCHEMA } = await import("../app/seed");
-      schemaSql ??= APP_SCHEMA;
       const key = createHash("sha256").update(`${schemaSql}\n${query.connection}\n${query.sql}`).digest("hex");
       cache ??= readCache(cacheFile);
       if (cache[key]) return cache[key];
       session ??= open();
       const sink = await session;
-      const { describeExternalQuery } = await import("../federated/materialize");
+      const { federatedColumns } = await import("../postgres/external-query");
       // A failing inner query must not abort the transaction the next ones run in.
       await sink.execute("savepoint describe");
       let columns: Column[];
       try {
-        columns = await describeExternalQuery(sink, query, file);
+        columns = (await federatedColumns(sink, query, file)).map((c) => ({ name: c.name, type: c.bigquery }));
       } catch (e) {
         // PostgreSQL refused the query: say so against the declared schema, not the server it ran on.
         const refused = /SQLSTATE \w+\): (.*?)(?:\. Point DATABASE_URL[\s\S]*)?$/.exec((e as Error).message);
         if (!refused) throw e;
-        throw new ExternalQueryError(`EXTERNAL_QUERY(${JSON.stringify(query.connection)}, …): ${refused[1]} in the application's declared schema (orchestrator/app/schema.sql)`);
+        throw new ExternalQueryError(`EXTERNAL_QUERY(${JSON.stringify(query.connection)}, …): ${refused[1]} in the application's declared schema (${options.schemaFile})`);
       } finally {
         await sink.execute("rollback to savepoint describe");
       }
@@ -86,7 +94,6 @@ export function appSchemaDescriber(config: Pick<Config, "databaseUrl" | "home">)
       session = undefined;
       if (!sink) return;
       await sink.execute("rollback").catch(() => undefined);
-      await sink.close();
     },
   };
 }

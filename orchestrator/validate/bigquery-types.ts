@@ -1,8 +1,9 @@
 /**
  * BigQuery type names (INT64, ARRAY<STRUCT<a STRING>>, …) and ZetaSQL's TypeProto, both ways.
  * Parsing is strict: a catalog built from a wrong type name must fail here with the name, not
- * crash the ZetaSQL server or validate against a guess.
+ * crash the ZetaSQL server or validate against a guess. Simple names come from sql/types.ts.
  */
+import { bigqueryNameOfKind, zetasqlKind } from "../sql/types";
 
 /** zetasql.TypeProto as @grpc/proto-loader gives it (camelCase fields, enum names as strings). */
 export interface TypeProto {
@@ -11,51 +12,6 @@ export interface TypeProto {
   structType?: { field: { fieldName?: string; fieldType: TypeProto }[] };
   rangeType?: { elementType: TypeProto };
 }
-
-/** BigQuery's simple type names and aliases → ZetaSQL type kinds (PRODUCT_EXTERNAL names). */
-const SIMPLE: Record<string, string> = {
-  INT64: "TYPE_INT64",
-  INT: "TYPE_INT64",
-  INTEGER: "TYPE_INT64",
-  SMALLINT: "TYPE_INT64",
-  BIGINT: "TYPE_INT64",
-  TINYINT: "TYPE_INT64",
-  BYTEINT: "TYPE_INT64",
-  FLOAT64: "TYPE_DOUBLE",
-  FLOAT: "TYPE_DOUBLE",
-  NUMERIC: "TYPE_NUMERIC",
-  DECIMAL: "TYPE_NUMERIC",
-  BIGNUMERIC: "TYPE_BIGNUMERIC",
-  BIGDECIMAL: "TYPE_BIGNUMERIC",
-  BOOL: "TYPE_BOOL",
-  BOOLEAN: "TYPE_BOOL",
-  STRING: "TYPE_STRING",
-  BYTES: "TYPE_BYTES",
-  DATE: "TYPE_DATE",
-  DATETIME: "TYPE_DATETIME",
-  TIME: "TYPE_TIME",
-  TIMESTAMP: "TYPE_TIMESTAMP",
-  GEOGRAPHY: "TYPE_GEOGRAPHY",
-  JSON: "TYPE_JSON",
-  INTERVAL: "TYPE_INTERVAL",
-};
-
-const NAMES: Record<string, string> = {
-  TYPE_INT64: "INT64",
-  TYPE_DOUBLE: "FLOAT64",
-  TYPE_NUMERIC: "NUMERIC",
-  TYPE_BIGNUMERIC: "BIGNUMERIC",
-  TYPE_BOOL: "BOOL",
-  TYPE_STRING: "STRING",
-  TYPE_BYTES: "BYTES",
-  TYPE_DATE: "DATE",
-  TYPE_DATETIME: "DATETIME",
-  TYPE_TIME: "TIME",
-  TYPE_TIMESTAMP: "TIMESTAMP",
-  TYPE_GEOGRAPHY: "GEOGRAPHY",
-  TYPE_JSON: "JSON",
-  TYPE_INTERVAL: "INTERVAL",
-};
 
 export class TypeNameError extends Error {}
 
@@ -103,8 +59,7 @@ export function parseBigQueryType(text: string): TypeProto {
       take(">");
       return { typeKind: "TYPE_STRUCT", structType: { field } };
     }
-    const kind = SIMPLE[name];
-    if (!kind) fail(`unknown type ${name}`);
+    const kind = zetasqlKind(name) ?? fail(`unknown type ${name}`);
     // Parameterized types (STRING(10), NUMERIC(10, 2)) analyze as their base type.
     if (peek() === "(") {
       while (tokens[i] !== undefined && tokens[i] !== ")") i++;
@@ -127,6 +82,6 @@ export function bigQueryTypeName(t: TypeProto): string {
     case "TYPE_STRUCT":
       return `STRUCT<${(t.structType?.field ?? []).map((f) => (f.fieldName ? `${f.fieldName} ` : "") + bigQueryTypeName(f.fieldType)).join(", ")}>`;
     default:
-      return NAMES[t.typeKind] ?? t.typeKind.replace(/^TYPE_/, "");
+      return bigqueryNameOfKind(t.typeKind) ?? t.typeKind.replace(/^TYPE_/, "");
   }
 }

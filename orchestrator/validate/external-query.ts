@@ -5,8 +5,8 @@
  * (EXTQ_ + 9 hex digits), which keeps every line and column of the statement where it was, and
  * the alias is registered with the columns the inner query returns on the application's schema.
  */
-import { externalCallAt, type ExternalQuery } from "../federated/extract";
-import { lex } from "../translate/lexer";
+import { externalCallAt, type ExternalQuery } from "../sql/external-query";
+import { lex } from "../sql/lexer";
 
 const NAME = "EXTERNAL_QUERY";
 

@@ -5,7 +5,7 @@
  * IF/WHILE conditions), variable declarations and FOR … IN loops (whose variables later units read).
  * Pure: works on the parse tree ZetaSQL returns.
  */
-import { isWord, lex, nextCode } from "../translate/lexer";
+import { isWord, lex, nextCode } from "../sql/lexer";
 
 interface Range {
   start: number;

@@ -8,11 +8,13 @@
  * reported at its place in the definition file; actions downstream of a failed one, or reading a
  * table whose columns are unknown, are reported as not validated instead of failing again.
  */
-import type { Assertion, CompiledGraph, Operation, Table } from "../compile/graph";
+import type { Assertion, CompiledGraph, Operation, Table, Target } from "../compile/graph";
 import { targetName } from "../compile/graph";
-import type { ExternalQuery } from "../federated/extract";
 import { VwatchError } from "../errors";
 import { buildPlan, type PlannedAction, type WarehouseState } from "../plan/plan";
+import type { SourceColumn } from "../run/hooks";
+import type { ExternalQuery } from "../sql/external-query";
+import { bigqueryStatements } from "../warehouse/bigquery/statements";
 import type { Column } from "../warehouse/warehouse";
 import { bigQueryTypeName, parseBigQueryType, TypeNameError } from "./bigquery-types";
 import type { CatalogTable } from "./catalog";
@@ -22,7 +24,7 @@ import { aliasExternalQueries, unalias, type ExternalCall } from "./external-que
 import { createdObject, expressionType, outputColumns } from "./resolved";
 import { looksLikeScript, scriptUnits, type ScriptUnit } from "./script";
 import { nameInMessage, SourceMapper, offsetOfZetaSqlPosition, splitZetaSqlMessage, type StatementOrigin } from "./source-map";
-import { columnsOf, projectSources } from "./sources";
+import { columnsOf } from "./sources";
 import type { Diagnostic, ValidationReport } from "./report";
 import { isAnalysisError, sharedClient, type CatalogHandle, type ZetaSqlClient } from "./zetasql-client";
 
@@ -30,6 +32,8 @@ export interface ValidateOptions {
   projectDir: string;
   /** Result columns of an EXTERNAL_QUERY inner query (BigQuery types); without it such statements are not validated. */
   describeExternalQuery?: (query: ExternalQuery, file?: string) => Promise<Column[]>;
+  /** The columns of declared sources (the product's sourceColumns hook); a declaration without them is not validated. */
+  sourceColumns?: (target: Target) => SourceColumn[] | undefined;
 }
 
 type Source = Table | Operation | Assertion;
@@ -75,11 +79,12 @@ class Validator {
   async run(): Promise<ValidationReport> {
     const catalog = (this.catalog = new CatalogState(this.client, await this.client.languageOptions(), await this.client.builtinFunctionNames(), this.cfg));
     for (const d of this.graph.declarations ?? []) {
-      const columns = projectSources(d.target);
-      if (columns) catalog.add({ path: catalog.path(d.target), columns });
+      const columns = this.options.sourceColumns?.(d.target);
+      if (columns) catalog.add({ path: catalog.path(d.target), columns: columnsOf(columns) });
       else this.unavailable.set(targetName(d.target), { reason: "has no stated column types", root: targetName(d.target) });
     }
-    const first = buildPlan(this.graph, new Map(), { dialect: "bigquery" });
+    const statements = bigqueryStatements(this.cfg);
+    const first = buildPlan(this.graph, new Map(), { statements });
     this.report.actions = first.actions.length;
     for (const level of levels(first.actions)) {
       // Each level's statements see the tables of the levels before; its metadata and assertion
@@ -94,7 +99,7 @@ class Validator {
       catalog.nextLevel();
       for (const action of done) await this.action(action, "follow-up");
     }
-    const incremental = buildPlan(this.graph, this.warehouseState(), { dialect: "bigquery" });
+    const incremental = buildPlan(this.graph, this.warehouseState(), { statements });
     for (const action of incremental.actions) {
       if (action.mode !== "merge" && action.mode !== "insert") continue;
       // Its metadata statements are the first run's, already checked.

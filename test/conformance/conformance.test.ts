@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { buildPlan, type WarehouseState } from "../../orchestrator/plan/plan";
+import { bigqueryStatements } from "../../orchestrator/warehouse/bigquery/statements";
 import { copyProject } from "../helpers/project";
 import { conformanceProject, conformanceTablesAfterFirstRun, officialDryRun, type ExistingTable } from "./official";
 
@@ -21,7 +22,7 @@ function stateOf(tables: ExistingTable[]): WarehouseState {
 async function compare(existing: ExistingTable[]) {
   const official = await officialDryRun(conformanceProject, existing);
   const graph = compileProject({ projectDir: copyProject(conformanceProject) });
-  const plan = buildPlan(graph, stateOf(existing), { dialect: "bigquery" });
+  const plan = buildPlan(graph, stateOf(existing), { statements: bigqueryStatements(graph.projectConfig) });
   const ours = new Map(plan.actions.map((a) => [a.name, a]));
   const kinds = new Set<string>();
   for (const action of official.actions) {

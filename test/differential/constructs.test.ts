@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 import { ALLOWED } from "../../orchestrator/translate/allow-list";
 import { constructsOf, initTranslator, translateToDuckdb } from "../../orchestrator/translate/translate";
 import { sharedClient } from "../../orchestrator/validate/zetasql-client";

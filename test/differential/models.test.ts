@@ -4,13 +4,14 @@ import { runCliCode } from "../helpers/cli";
 import { loadSamples } from "../../orchestrator/cli/start";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { targetName, type CompiledGraph, type Target } from "../../orchestrator/compile/graph";
-import { extractExternalQueries, EXTERNAL_SCHEMA } from "../../orchestrator/federated/extract";
+import { extractExternalQueries, EXTERNAL_SCHEMA } from "../../orchestrator/sql/external-query";
 import { buildPlan } from "../../orchestrator/plan/plan";
+import { bigqueryStatements } from "../../orchestrator/warehouse/bigquery/statements";
 import { readResults } from "../../orchestrator/run/results";
 import { initTranslator, translateToDuckdb } from "../../orchestrator/translate/translate";
 import { sharedClient } from "../../orchestrator/validate/zetasql-client";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
-import { duckdbTableName } from "../../orchestrator/warehouse/duckdb-names";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
+import { duckdbTableName } from "../../orchestrator/warehouse/duckdb/names";
 import { freshDatabase } from "../helpers/pg";
 import { repoRoot, tempHome } from "../helpers/project";
 import { compareResults, fromDuckdb, type Canonical, type Result } from "./values";
@@ -159,7 +160,7 @@ describe("the project's models: ZetaSQL's reference evaluator vs the local DuckD
     const byName = new Map<string, { query?: string; type?: string; target: Target }>();
     for (const t of graph.tables ?? []) byName.set(targetName(t.target), t);
     for (const a of graph.assertions ?? []) byName.set(targetName(a.target), { ...a, type: "assertion" });
-    for (const action of buildPlan(graph, new Map(), { dialect: "bigquery" }).actions) {
+    for (const action of buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) }).actions) {
       const source = byName.get(action.name);
       if (!source?.query) continue;
       const short = action.name.split(".").pop()!;

@@ -32,6 +32,7 @@ export const CONSTRUCT_CASES: [string, string, unknown[], Kind][] = [
   ["COUNTIF", `select countif(x > 4) as v from (${nums})`, [4], "integer"],
   ["ANY_VALUE", "select any_value(x) as v from unnest(['a', 'a']) as x", ["a"], "string"],
   ["ARRAY_AGG ORDER BY", "select array_agg(x order by x desc) as v from unnest([1, 3, 2]) as x", [[3, 2, 1]], "list"],
+  ["STRING_AGG with a separator and ORDER BY skips NULLs", "select string_agg(x, ' & ' order by x desc) as v from unnest(['apple', null, 'pear', 'banana']) as x", ["pear & banana & apple"], "string"],
   ["ARRAY_AGG … LIMIT", "select array_agg(x order by x limit 2) as v from unnest([3, 1, 2]) as x", [[1, 2]], "list"],
   ["CASE", "select case when x > 1 then 'big' else 'small' end as v from unnest([1, 2]) as x order by x", ["small", "big"], "string"],
   ["simple CASE", "select case x when 1 then 'one' end as v from unnest([1, 2]) as x order by x", ["one", null], "string"],

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { startEmbeddedPostgres } from "../../orchestrator/sink/embedded";
+import { startEmbeddedPostgres } from "../../orchestrator/postgres/embedded";
 
 /**
  * Vitest global setup: the tests need a PostgreSQL server. The machine's at 127.0.0.1:5432 is

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 
 /**
  * For the write-back tests that run `vwatch` as a child process (to stop it, kill it or freeze
@@ -72,9 +72,15 @@ export interface VwatchChild {
   exited: Promise<number | null>;
 }
 
-/** Starts `node bin/vwatch.js --home HOME …args` with a clean environment plus `env`. */
-export function startVwatch(home: string, args: string[], env: Record<string, string>): VwatchChild {
-  const child = spawn(process.execPath, [path.join(root, "bin", "vwatch.js"), "--home", home, ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+/** The command line of a vwatch child: bin/vwatch.js, or with `pauseAfterBatch` the CLI whose sync pauses after that batch (vwatch-paused.js). */
+export function vwatchCommand(args: string[], options: { pauseAfterBatch?: number } = {}): string[] {
+  if (options.pauseAfterBatch === undefined) return [path.join(root, "bin", "vwatch.js"), ...args];
+  return [path.join(__dirname, "vwatch-paused.js"), String(options.pauseAfterBatch), ...args];
+}
+
+/** Starts `node bin/vwatch.js --home HOME …args` with a clean environment plus `env`; `pauseAfterBatch` pauses its sync (vwatchCommand). */
+export function startVwatch(home: string, args: string[], env: Record<string, string>, options: { pauseAfterBatch?: number } = {}): VwatchChild {
+  const child = spawn(process.execPath, vwatchCommand(["--home", home, ...args], options), { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const waiters: { text: string; resolve: () => void }[] = [];

@@ -4,7 +4,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findCredentials } from "../../orchestrator/warehouse/bigquery-credentials";
+import { findCredentials } from "../../orchestrator/warehouse/bigquery/credentials";
 import { repoRoot, tempHome } from "../helpers/project";
 
 // --warehouse bigquery without credentials fails fast with advice on Application Default

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WarehouseError } from "../../orchestrator/errors";
-import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehouse/bigquery";
+import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehouse/bigquery/adapter";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
 
 let fake: FakeBigQuery;

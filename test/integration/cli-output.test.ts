@@ -3,7 +3,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { targetName } from "../../orchestrator/compile/graph";
 import { loadConfig } from "../../orchestrator/config";
-import { compileWithVars } from "../../orchestrator/run/execute";
+import { compileWithVars } from "../../orchestrator/compile/with-vars";
 import { summaryTable } from "../../orchestrator/run/summary";
 import type { ActionResult } from "../../orchestrator/run/run";
 import { runCli } from "../helpers/cli";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WarehouseError } from "../../orchestrator/errors";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-duckdb-"));
 const file = path.join(dir, "nested", "folder", "warehouse.duckdb");

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../orchestrator/config";
-import { compileWithVars } from "../../orchestrator/run/execute";
+import { compileWithVars } from "../../orchestrator/compile/with-vars";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { runCli } from "../helpers/cli";
 import { makeProject, tempHome } from "../helpers/project";
 

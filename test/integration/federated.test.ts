@@ -2,9 +2,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "pg";
 import { runCliCode } from "../helpers/cli";
-import { extractExternalQueries } from "../../orchestrator/federated/extract";
+import { extractExternalQueries } from "../../orchestrator/sql/external-query";
 import { readResults } from "../../orchestrator/run/results";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { testDatabaseUrl } from "../helpers/pg";
 import { makeProject, tempHome } from "../helpers/project";
 

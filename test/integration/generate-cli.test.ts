@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { writeMentionFiles } from "../../orchestrator/load/generate-mentions";
+import { writeMentionFiles } from "../../orchestrator/generate/mention-files";
 import { runCli } from "../helpers/cli";
 import { tempHome } from "../helpers/project";
 

@@ -140,7 +140,7 @@ describe("vars an incremental table was built with", () => {
   it("a table built before vars were recorded is recorded on its next run without refusing", async () => {
     const home = await freshHome();
     expect((await run(home, "", "--no-sync")).code).toBe(0);
-    const { openDuckdb } = await import("../../orchestrator/warehouse/duckdb");
+    const { openDuckdb } = await import("../../orchestrator/warehouse/duckdb/adapter");
     const db = await openDuckdb(path.join(home, "warehouse.duckdb"));
     await db.execute(`drop schema "vwatch" cascade`);
     await db.close();

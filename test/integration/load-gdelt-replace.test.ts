@@ -3,7 +3,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { describe, expect, it } from "vitest";
 import { zipSync } from "fflate";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { runCli } from "../helpers/cli";
 import { repoRoot, tempHome, warehouseRows } from "../helpers/project";
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { EVENT_COLUMNS, MENTION_COLUMNS } from "../../orchestrator/load/gdelt-schema";
-import { generateMentionSlices, writeMentionFiles, type MentionsSpec } from "../../orchestrator/load/generate-mentions";
+import { writeMentionFiles } from "../../orchestrator/generate/mention-files";
+import { generateMentionSlices, type MentionsSpec } from "../../orchestrator/generate/mentions";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "gdelt");
 const fixture = (name: string) => path.join(FIXTURES, name);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliCode } from "../helpers/cli";
 import { loadSamples } from "../../orchestrator/cli/start";
 import { readResults } from "../../orchestrator/run/results";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { freshDatabase } from "../helpers/pg";
 import { repoRoot, tempHome } from "../helpers/project";
 

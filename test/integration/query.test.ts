@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startEmbeddedPostgres, type EmbeddedServer } from "../../orchestrator/sink/embedded";
+import { startEmbeddedPostgres, type EmbeddedServer } from "../../orchestrator/postgres/embedded";
 import { runCli } from "../helpers/cli";
 import { testServer } from "../helpers/pg";
 import { homeWithSpikes, spikesOverDays } from "../helpers/sync-child";

@@ -5,16 +5,18 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../helpers/cli";
 import { ConfigError } from "../../orchestrator/errors";
-import { openSink, PgSink } from "../../orchestrator/sink/connect";
-import { startEmbeddedPostgres } from "../../orchestrator/sink/embedded";
+import { openSink, PgSink } from "../../orchestrator/postgres/connect";
+import { startEmbeddedPostgres } from "../../orchestrator/postgres/embedded";
 import { syncSpikes } from "../../orchestrator/sink/sync-spikes";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 
 /**
  * With neither DATABASE_URL nor PG* variables, the sink starts the embedded PostgreSQL under
  * <home>/postgres (as root: as an unprivileged OS user), reuses its data, and stops it at the end.
  */
 const TABLE = `"analytics"."mention_spikes"`;
+/** The same table's BigQuery name, as the sync takes it. */
+const SPIKES = "`analytics.mention_spikes`";
 const root = path.join(__dirname, "..", "..");
 const NO_PG_ENV: NodeJS.ProcessEnv = {};
 
@@ -48,7 +50,7 @@ describe("embedded PostgreSQL", () => {
     const pg = await openSink({ home, databaseUrl: undefined }, NO_PG_ENV);
     expect(pg.target).toMatch(/^127\.0\.0\.1:\d+\/vwatch$/);
     try {
-      const result = await syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: "embedded-1", batchSize: 150 });
+      const result = await syncSpikes({ warehouse, spikesTable: SPIKES, pg, runId: "embedded-1", batchSize: 150 });
       expect(result).toMatchObject({ since: null, asOf: "2024-05-10", read: 400, inserted: 400, alreadyPresent: 0, migrationsApplied: ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned"] });
     } finally {
       await pg.close();
@@ -60,7 +62,7 @@ describe("embedded PostgreSQL", () => {
     try {
       const count = await again.execute<{ n: number }>("select count(*)::int as n from data_pipeline_mentionspike");
       expect(count.rows[0].n).toBe(400);
-      const second = await syncSpikes({ warehouse, spikesTable: TABLE, pg: again, runId: "embedded-2" });
+      const second = await syncSpikes({ warehouse, spikesTable: SPIKES, pg: again, runId: "embedded-2" });
       expect(second).toMatchObject({ daysCompared: 10, daysRead: 0, read: 0, inserted: 0, alreadyPresent: 0, migrationsApplied: [] });
     } finally {
       await again.close();

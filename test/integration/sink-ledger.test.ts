@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import * as path from "path";
 import { asAdmin, freshDatabase } from "../helpers/pg";
 import { addSpikes, homeWithSpikes, runVwatch, spikesOverDays, startVwatch } from "../helpers/sync-child";
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe("the sync ledger and sync-spikes --status", () => {
   it("a sync killed mid-transaction is marked abandoned by the next sync, and --status shows it", async () => {
-    const killed = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { ...env(), VWATCH_SYNC_PAUSE_AFTER_BATCH: "2" });
+    const killed = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], env(), { pauseAfterBatch: 2 });
     await killed.waitFor("paused after batch 2");
     killed.child.kill("SIGKILL");
     await killed.exited;
@@ -72,7 +72,7 @@ describe("the sync ledger and sync-spikes --status", () => {
     expect(JSON.parse(behind.stdout)).toMatchObject({ healthy: false, rowsBehind: 200, daysBehind: 2 });
 
     // Paused for as long as the checks below take, however slow the machine: no idle timeout ends it.
-    const live = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { ...env(), VWATCH_SYNC_PAUSE_AFTER_BATCH: "1", VWATCH_PG_IDLE_TIMEOUT: "600" });
+    const live = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { ...env(), VWATCH_PG_IDLE_TIMEOUT: "600" }, { pauseAfterBatch: 1 });
     try {
       await live.waitFor("paused after batch 1");
       const status = await runVwatch(home.home, ["sync-spikes", "--status", "--json"], env());

@@ -1,7 +1,7 @@
 import { Client } from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SinkError } from "../../orchestrator/errors";
-import { PgSink } from "../../orchestrator/sink/connect";
+import { PgSink } from "../../orchestrator/postgres/connect";
 import { asAdmin, freshDatabase, testServer } from "../helpers/pg";
 import { homeWithSpikes, runVwatch, spikesOverDays, startVwatch, type VwatchChild } from "../helpers/sync-child";
 
@@ -52,7 +52,7 @@ async function applicationInsert(): Promise<void> {
 
 describe("a stalled sync is bounded", () => {
   it("a sync process stopped inside its transaction is ended by the server after the idle timeout: the application's insert goes through, the sync exits 1 with one line, the next sync writes everything", async () => {
-    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url, VWATCH_SYNC_PAUSE_AFTER_BATCH: "1", VWATCH_PG_IDLE_TIMEOUT: "2" });
+    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url, VWATCH_PG_IDLE_TIMEOUT: "2" }, { pauseAfterBatch: 1 });
     await child.waitFor("paused after batch 1");
     process.kill(child.child.pid!, "SIGSTOP");
     await applicationInsert();
@@ -76,7 +76,7 @@ describe("a stalled sync is bounded", () => {
   });
 
   it("a sync whose server backend is frozen gives up after the client timeout, exits 1 with one line, and the next sync writes everything", async () => {
-    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url, VWATCH_SYNC_PAUSE_AFTER_BATCH: "1", VWATCH_PG_CLIENT_TIMEOUT: "3" });
+    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url, VWATCH_PG_CLIENT_TIMEOUT: "3" }, { pauseAfterBatch: 1 });
     await child.waitFor("paused after batch 1");
     const backend = await asAdmin(
       async (c) => (await c.query("select pid from pg_stat_activity where datname = $1 and application_name = 'vwatch sync-spikes'", [dbName()])).rows.map((r) => r.pid as number),
@@ -104,7 +104,7 @@ describe("a stalled sync is bounded", () => {
   });
 
   it("a sync whose server went away while it was paused says so, naming the server, and exits 1", async () => {
-    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url, VWATCH_SYNC_PAUSE_AFTER_BATCH: "1" });
+    child = startVwatch(home.home, ["sync-spikes", "--batch-size", "100"], { DATABASE_URL: db.url }, { pauseAfterBatch: 1 });
     await child.waitFor("paused after batch 1");
     await asAdmin((c) => c.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = 'vwatch sync-spikes'", [dbName()]));
     process.kill(child.child.pid!, "SIGCONT");

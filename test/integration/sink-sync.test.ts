@@ -4,13 +4,14 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { asAdmin, testDatabaseUrl, testServer } from "../helpers/pg";
+import { vwatchCommand } from "../helpers/sync-child";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PG_LIMITS } from "../../orchestrator/config";
 import { SinkError } from "../../orchestrator/errors";
-import { PgSink } from "../../orchestrator/sink/connect";
+import { PgSink } from "../../orchestrator/postgres/connect";
 import { migrate } from "../../orchestrator/sink/migrate";
 import { syncSpikes } from "../../orchestrator/sink/sync-spikes";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 
 /**
  * The write-back against the real PostgreSQL test server (test/helpers/pg.ts), in a database of its
@@ -19,6 +20,8 @@ import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/d
 const DB = `vwatch_sink_test_${process.pid}_${Date.now().toString(36)}`;
 const URL_ = testDatabaseUrl(DB);
 const TABLE = `"analytics"."mention_spikes"`;
+/** The same table's BigQuery name, as the sync takes it. */
+const SPIKES = "`analytics.mention_spikes`";
 const root = path.join(__dirname, "..", "..");
 
 interface Spike {
@@ -85,7 +88,7 @@ async function reset(w: DuckdbWarehouse): Promise<void> {
 let warehouse: DuckdbWarehouse;
 let pg: PgSink;
 let run = 0;
-const sync = (opts: { since?: string; plan?: boolean; batchSize?: number } = {}) => syncSpikes({ warehouse, spikesTable: TABLE, pg, runId: `test-${++run}`, ...opts });
+const sync = (opts: { since?: string; plan?: boolean; batchSize?: number } = {}) => syncSpikes({ warehouse, spikesTable: SPIKES, pg, runId: `test-${++run}`, ...opts });
 
 beforeAll(async () => {
   await asAdmin((c) => c.query(`create database ${DB}`));
@@ -185,8 +188,9 @@ describe("sync-spikes against PostgreSQL", () => {
       await addSpikes(file, manySpikes(1000)); // 2024-03-01 .. 03-10; the first 100 are in PostgreSQL already
       await file.close();
       const before = await pgRows();
-      const env = cleanEnv({ DATABASE_URL: URL_, VWATCH_SYNC_PAUSE_AFTER_BATCH: "2" });
-      const child = spawn(process.execPath, [path.join(root, "bin", "vwatch.js"), "--home", home, "sync-spikes", "--since", "2024-03-01", "--batch-size", "300"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      const env = cleanEnv({ DATABASE_URL: URL_ });
+      const args = ["--home", home, "sync-spikes", "--since", "2024-03-01", "--batch-size", "300"];
+      const child = spawn(process.execPath, vwatchCommand(args, { pauseAfterBatch: 2 }), { env, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       await new Promise<void>((resolve, reject) => {
         child.stderr.on("data", (d) => {
@@ -241,7 +245,7 @@ describe("sync-spikes against PostgreSQL", () => {
     try {
       await holder.query("begin");
       await holder.query("lock table data_pipeline_mentionspike in access exclusive mode");
-      const error = await syncSpikes({ warehouse, spikesTable: TABLE, pg: slow, runId: "timeout-run" }).catch((e) => e);
+      const error = await syncSpikes({ warehouse, spikesTable: SPIKES, pg: slow, runId: "timeout-run" }).catch((e) => e);
       expect(error).toBeInstanceOf(SinkError);
       expect(error.message).toMatch(new RegExp(`^sync-spikes stopped: statement timeout or cancelled at 127\\.0\\.0\\.1:${testServer().port}/vwatch_sink_test_\\S+ \\(`));
       expect(error.message).toContain("statements are cancelled after 0.3 s (statement_timeout, VWATCH_PG_STATEMENT_TIMEOUT); nothing was written");

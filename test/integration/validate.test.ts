@@ -4,6 +4,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { buildPlan } from "../../orchestrator/plan/plan";
+import { productHooks } from "../../orchestrator/product";
+import { openSink } from "../../orchestrator/postgres/connect";
+import { bigqueryStatements } from "../../orchestrator/warehouse/bigquery/statements";
 import { appSchemaDescriber } from "../../orchestrator/validate/app-schema";
 import { buildCatalog } from "../../orchestrator/validate/catalog";
 import { validateGraph } from "../../orchestrator/validate/validate";
@@ -36,11 +39,16 @@ function at(dir: string, file: string, needle: string): string {
 describe("validating the project's own definitions", () => {
   it("finds no error in any statement of any action, first run and incremental", async () => {
     const graph = compileProject({ projectDir: repoRoot });
-    const describer = appSchemaDescriber({ databaseUrl: PG, home: tempHome() });
-    const report = await validateGraph(graph, { projectDir: repoRoot, describeExternalQuery: describer.describe }).finally(() => describer.close());
+    const home = tempHome();
+    const pg = await openSink({ databaseUrl: PG, home });
+    const schema = productHooks.externalQuerySchema!();
+    const describer = appSchemaDescriber({ home, schemaSql: schema.sql, schemaFile: schema.file, postgres: async () => pg });
+    const report = await validateGraph(graph, { projectDir: repoRoot, describeExternalQuery: describer.describe, sourceColumns: productHooks.sourceColumns })
+      .finally(() => describer.close())
+      .finally(() => pg.close());
     expect(report.errors).toEqual([]);
     expect(report.notValidated).toEqual([]);
-    expect(report.actions).toBe(buildPlan(graph, new Map(), { dialect: "bigquery" }).actions.length);
+    expect(report.actions).toBe(buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) }).actions.length);
     // Every table's create (or view), metadata and assertion statements, plus the incremental MERGEs.
     expect(report.statements).toBeGreaterThan(2 * report.actions);
   });

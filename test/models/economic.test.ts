@@ -3,7 +3,7 @@ import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCliCode } from "../helpers/cli";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { tempHome, warehouseRows } from "../helpers/project";
 
 // fred_indicators, world_bank and un_comtrade built from small hand-made downloads loaded with

@@ -7,7 +7,7 @@ import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
 import { runCli, runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { copyOwnProject, repoRoot, tempHome, warehouseRows } from "../helpers/project";
 
 // The spike models on hand-made GDELT files; every expected number below is worked out by hand

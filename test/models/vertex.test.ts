@@ -3,7 +3,7 @@ import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { summaryTable } from "../../orchestrator/run/summary";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
-import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { runCli, runCliCode } from "../helpers/cli";
 import { copyOwnProject, makeProject, tempHome, warehouseRows } from "../helpers/project";
 

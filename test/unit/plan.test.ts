@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { buildPlan, type WarehouseState } from "../../orchestrator/plan/plan";
+import { bigqueryStatements } from "../../orchestrator/warehouse/bigquery/statements";
 import { makeProject } from "../helpers/project";
 
 const graph = compileProject({
@@ -22,7 +23,7 @@ const state: WarehouseState = new Map([
   ["testproj.ds.was_view", existing("view", "was_view")],
 ]);
 const byName = (fullRefresh: boolean) =>
-  Object.fromEntries(buildPlan(graph, state, { dialect: "bigquery", fullRefresh }).actions.map((a) => [a.target.name, a]));
+  Object.fromEntries(buildPlan(graph, state, { statements: bigqueryStatements(graph.projectConfig), fullRefresh }).actions.map((a) => [a.target.name, a]));
 
 describe("execution plan", () => {
   it("never rebuilds a protected incremental table, even with --full-refresh", () => {

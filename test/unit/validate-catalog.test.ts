@@ -4,8 +4,15 @@ import { buildCatalog, CatalogError } from "../../orchestrator/validate/catalog"
 import { unknownToZetaSql } from "../../orchestrator/validate/exceptions";
 import { aliasExternalQueries, unalias } from "../../orchestrator/validate/external-query";
 import { scriptUnits } from "../../orchestrator/validate/script";
-import { gdeltSchemas } from "../../orchestrator/validate/sources";
+import { gdeltColumns } from "../../orchestrator/product/sources";
+import { columnsOf } from "../../orchestrator/validate/sources";
 import { serverBinary, ValidationUnavailableError } from "../../orchestrator/validate/zetasql-server";
+
+/** The GDELT declarations' catalog columns, as validate builds them from the product's stated columns. */
+const gdeltSchemas = (target: { database?: string; schema?: string; name: string }) => {
+  const columns = gdeltColumns(target);
+  return columns && columnsOf(columns);
+};
 
 // The pure parts of offline validation: type names, the catalog, EXTERNAL_QUERY aliases, exceptions.
 

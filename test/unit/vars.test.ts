@@ -1,9 +1,9 @@
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseVars } from "../../orchestrator/cli/run";
+import { parseVars } from "../../orchestrator/cli/vars";
 import { nearest } from "../../orchestrator/compile/vars";
 import { loadVarSchema } from "../../orchestrator/compile/var-schema";
-import { extractExternalQueries } from "../../orchestrator/federated/extract";
+import { extractExternalQueries } from "../../orchestrator/sql/external-query";
 import { repoRoot } from "../helpers/project";
 
 describe("--vars parsing", () => {

@@ -1,4 +1,4 @@
-import type { Target } from "../compile/graph";
+import type { Target } from "../../compile/graph";
 
 /**
  * How BigQuery's project.dataset.table maps into one DuckDB file: the default project's
@@ -30,11 +30,3 @@ export function duckdbSchemaName(target: Target, defaultDatabase: string | undef
 export function duckdbString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
-
-/** DuckDB type names (as information_schema writes them) in BigQuery's vocabulary; DECIMAL, lists and structs aside. */
-export const DUCKDB_TO_BIGQUERY_TYPES: Record<string, string> = {
-  VARCHAR: "STRING", UUID: "STRING", BIGINT: "INT64", INTEGER: "INT64", SMALLINT: "INT64", TINYINT: "INT64",
-  HUGEINT: "INT64", UBIGINT: "INT64", UINTEGER: "INT64", USMALLINT: "INT64", UTINYINT: "INT64",
-  DOUBLE: "FLOAT64", FLOAT: "FLOAT64", BOOLEAN: "BOOL", DATE: "DATE", TIMESTAMP: "TIMESTAMP",
-  "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", TIME: "TIME", INTERVAL: "INTERVAL", JSON: "JSON", BLOB: "BYTES",
-};

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../errors";
 
 /** Endpoints on the loopback interface (an emulator, the tests' fake) are called without credentials. */
 export const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;

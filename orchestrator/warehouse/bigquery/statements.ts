@@ -1,13 +1,52 @@
-import type { Table, Target } from "../compile/graph";
+import type { Table } from "../../compile/graph";
+import { bigqueryTableName, type ProjectDefaults } from "../../sql/names";
+import { tableMode, writesIncrementally, type StatementBuilder } from "../statements";
 
 /**
  * BigQuery execution SQL, statement for statement the text the official Dataform CLI runs
  * (checked by test/conformance), so a project behaves the same whichever tool runs it.
  */
-export function resolveTarget(target: Target, defaultDatabase?: string, defaultSchema?: string): string {
-  const database = target.database || defaultDatabase;
-  const schema = target.schema || defaultSchema;
-  return database ? `\`${database}.${schema}.${target.name}\`` : `\`${schema}.${target.name}\``;
+export function bigqueryStatements(cfg: ProjectDefaults): StatementBuilder {
+  return {
+    relation: (target) => bigqueryTableName(target, cfg),
+    table(t, resolved, kind, existing, fullRefresh) {
+      const base: "table" | "view" = kind === "view" ? "view" : "table";
+      const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
+      const mode = tableMode(t, kind, incremental);
+      const statements: string[] = [...((incremental ? t.incrementalPreOps : t.preOps) ?? [])];
+      if (existing && existing.kind !== base) statements.push(dropIfExists(resolved, existing.kind));
+      const columns = existing?.columns.map((c) => c.name) ?? [];
+      const query = t.incrementalQuery || t.query || "";
+      if (mode === "merge") statements.push(mergeInto(resolved, columns, query, t.uniqueKey!, t.bigquery?.updatePartitionFilter));
+      else if (mode === "insert") statements.push(insertInto(resolved, columns, query));
+      else statements.push(createOrReplace(t, resolved, base));
+      statements.push(...((incremental ? t.incrementalPostOps : t.postOps) ?? []));
+      const d = t.actionDescriptor;
+      const metadata = setMetadata(resolved, base, d?.description, t.bigquery?.labels ?? d?.bigqueryLabels, d?.columns);
+      return {
+        mode,
+        tasks: [
+          { type: "statement", sql: concatenate(statements) },
+          ...metadata.map((sql) => ({ type: "metadata" as const, sql })),
+        ],
+      };
+    },
+    operation(o) {
+      return { tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql })) };
+    },
+    assertion(a, resolved) {
+      return {
+        tasks: [
+          { type: "statement", sql: createOrReplaceView(resolved, a.query ?? "") },
+          { type: "assertion", sql: assertionCount(resolved) },
+        ],
+      };
+    },
+    createSchema(t) {
+      const location = cfg.defaultLocation ? ` options(location="${cfg.defaultLocation}")` : "";
+      return `create schema if not exists \`${t.database}.${t.schema}\`${location}`;
+    },
+  };
 }
 
 export function createOrReplace(table: Table, resolved: string, kind: "table" | "view"): string {

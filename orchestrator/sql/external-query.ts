@@ -2,12 +2,12 @@
  * BigQuery's EXTERNAL_QUERY("connection", "postgres sql") runs the inner query on the
  * application's PostgreSQL. The local warehouse cannot reach it from SQL, so before a statement
  * is translated each call is cut out and replaced by the name of a local table that the runner
- * fills from the configured PostgreSQL (materialize.ts). The replacement name is a backtick
+ * fills from the configured PostgreSQL (warehouse/duckdb/external-query.ts). The replacement name is a backtick
  * `dataset.table`, which the translator maps to a DuckDB relation like any other.
  */
 import { createHash } from "crypto";
 import { UnsupportedSqlError } from "../errors";
-import { isWord, lex, matchParen, nextCode, splitArgs, type Token } from "../translate/lexer";
+import { isWord, lex, matchParen, nextCode, splitArgs, type Token } from "./lexer";
 
 export const EXTERNAL_SCHEMA = "vw__external";
 

@@ -1,7 +1,7 @@
 import { InputError } from "../errors";
-import { forEachLine } from "./decompress";
-import { EVENT_COLUMNS } from "./gdelt-schema";
-import type { SyntheticEvent } from "./generate-mentions";
+import { forEachLine } from "../load/decompress";
+import { EVENT_COLUMNS } from "../load/gdelt-schema";
+import type { SyntheticEvent } from "./mentions";
 
 /** Which events of an export file to keep: any actor country (CAMEO, e.g. VEN) or action geo (FIPS, e.g. VE). */
 export interface EventFilter {

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL sink: one connection with an `execute(sql, params)` seam, transactions and
+ * A PostgreSQL connection (the sink of the write-back, the source of EXTERNAL_QUERY): one connection with an `execute(sql, params)` seam, transactions and
  * COPY FROM STDIN. Every failure becomes a SinkError that names host, port and database and
  * never the password; a connection that cannot work as configured (no such database, wrong or
  * missing password, unknown host) is a ConfigError.
@@ -235,14 +235,4 @@ export async function openSink(
   const server = await startEmbeddedPostgres(config.home);
   log.info(`using embedded PostgreSQL at ${server.connection.host}:${server.connection.port}/${server.connection.database}`);
   return PgSink.connect({ ...server.connection, ...extra }, () => server.stop(), { limits, source: "embedded" });
-}
-
-/** Opens the sink, runs fn, and closes it (stopping an embedded server it started). */
-export async function withSink<T>(config: SinkConfig, fn: (sink: PgSink) => Promise<T>, extra: ClientConfig = {}): Promise<T> {
-  const sink = await openSink(config, process.env, extra);
-  try {
-    return await fn(sink);
-  } finally {
-    await sink.close();
-  }
 }

@@ -1,12 +1,12 @@
 /**
  * The spike product's part of a run, kept together: which day `as_of` scores and how it was
- * chosen, and the warning when the focus set (int_focus_events) is empty. The rest of run/ knows
- * nothing about mentions or focus events.
+ * chosen, and the warning when the focus set (int_focus_events) is empty. The engine knows
+ * nothing about mentions or focus events: these plug in as its resolveVars and reviewRun hooks.
  */
 import type { CompiledGraph } from "../compile/graph";
-import { relationName } from "../warehouse/dialect";
+import type { ActionResult } from "../run/run";
+import { bigqueryTableName } from "../sql/names";
 import type { Warehouse } from "../warehouse/warehouse";
-import type { ActionResult } from "./run";
 
 const MENTIONS = "eventmentions_partitioned";
 const FOCUS_EVENTS = "int_focus_events";
@@ -49,12 +49,9 @@ export async function chooseAsOf(graph: CompiledGraph, warehouse: Warehouse, tod
 export async function latestMentionDay(graph: CompiledGraph, warehouse: Warehouse): Promise<string | undefined> {
   const declaration = graph.declarations?.find((d) => d.target.name === MENTIONS);
   if (!declaration || !(await warehouse.tableMetadata(declaration.target))) return undefined;
-  const table = relationName(warehouse.dialect, declaration.target, graph.projectConfig);
-  const sql =
-    warehouse.dialect === "duckdb"
-      ? `select strftime(max("_PARTITIONTIME"), '%Y-%m-%d') as day from ${table}`
-      : `select format_date('%Y-%m-%d', date(max(_PARTITIONTIME))) as day from ${table} where _PARTITIONTIME is not null`;
-  const [row] = await warehouse.query<{ day: string | null }>(sql);
+  const table = bigqueryTableName(declaration.target, graph.projectConfig);
+  const sql = `select format_date('%Y-%m-%d', date(max(_PARTITIONTIME))) as day from ${table} where _PARTITIONTIME is not null`;
+  const [row] = await warehouse.run<{ day: string | null }>(sql);
   return row?.day ?? undefined;
 }
 

@@ -10,10 +10,14 @@
  * (millisecond precision); BOOL → boolean; arrays and structs → arrays and objects.
  */
 import { BigQuery, type Job, type TableField } from "@google-cloud/bigquery";
-import type { Target } from "../compile/graph";
-import { WarehouseError } from "../errors";
-import { LOOPBACK } from "./bigquery-credentials";
-import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "./warehouse";
+import type { Target } from "../../compile/graph";
+import { WarehouseError } from "../../errors";
+import { bigqueryTableName } from "../../sql/names";
+import { standardName } from "../../sql/types";
+import type { StatementBuilder } from "../statements";
+import { firstLine, safeInteger, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "../warehouse";
+import { LOOPBACK } from "./credentials";
+import { bigqueryStatements } from "./statements";
 
 export interface BigQueryWarehouseOptions {
   projectId: string;
@@ -22,6 +26,10 @@ export interface BigQueryWarehouseOptions {
   apiEndpoint?: string;
   /** Project of targets that name none (workflow_settings.yaml defaultProject). */
   defaultDatabase?: string;
+  /** Dataset of targets that name none (workflow_settings.yaml defaultDataset). */
+  defaultSchema?: string;
+  /** The project's location (workflow_settings.yaml defaultLocation), for the datasets the plan creates. */
+  defaultLocation?: string;
   /** First wait between job status polls; doubles up to 5 s. Default 250 ms. */
   pollIntervalMs?: number;
 }
@@ -38,6 +46,7 @@ interface JobStatistics {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = "bigquery" as const;
+  readonly local = false;
 
   constructor(
     private readonly client: BigQuery,
@@ -73,6 +82,24 @@ export class BigQueryWarehouse implements Warehouse {
       pageToken = response?.pageToken ?? undefined;
     } while (pageToken);
     return out as T[];
+  }
+
+  /** Hand-written SQL is BigQuery SQL already. */
+  async run<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return this.query<T>(sql, params);
+  }
+
+  relation(target: Target): string {
+    return bigqueryTableName(target, { defaultDatabase: this.opts.defaultDatabase, defaultSchema: this.opts.defaultSchema });
+  }
+
+  async statements(): Promise<StatementBuilder> {
+    return bigqueryStatements({ defaultDatabase: this.opts.defaultDatabase, defaultSchema: this.opts.defaultSchema, defaultLocation: this.opts.defaultLocation });
+  }
+
+  /** A dry-run job: the bytes the statement would scan, as BigQuery estimates them. */
+  async estimateBytes(sql: string): Promise<number | undefined> {
+    return (await this.execute(sql, { dryRun: true })).bytesProcessed;
   }
 
   async tableMetadata(target: Target): Promise<TableMetadata | undefined> {
@@ -163,17 +190,9 @@ function bytesOf(stats: JobStatistics | undefined): number | undefined {
 
 /** A column type in Standard SQL names: INTEGER → INT64, RECORD → STRUCT, REPEATED → ARRAY<…>. */
 function columnType(field: TableField): string {
-  const type = String(field.type ?? "").toUpperCase();
-  const base = LEGACY_TYPES[type] ?? type;
+  const base = standardName(String(field.type ?? ""));
   return field.mode === "REPEATED" ? `ARRAY<${base}>` : base;
 }
-
-const LEGACY_TYPES: Record<string, string> = {
-  INTEGER: "INT64",
-  FLOAT: "FLOAT64",
-  BOOLEAN: "BOOL",
-  RECORD: "STRUCT",
-};
 
 interface FvRow {
   f: { v: unknown }[];

@@ -1,0 +1,146 @@
+/**
+ * The local warehouse: one DuckDB file. Plan statements arrive in DuckDB SQL (statements.ts
+ * translates them); hand-written BigQuery SQL (`run`) is translated here, each text once.
+ *
+ * query() returns plain JS values (values.ts). The session runs in UTC, as BigQuery does, so
+ * TIMESTAMP and TIMESTAMPTZ mean the same instant.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DuckDBConnection, DuckDBInstance, ResultReturnType } from "@duckdb/node-api";
+import type { Target } from "../../compile/graph";
+import { ConfigError, WarehouseError } from "../../errors";
+import type { PgSink } from "../../postgres/connect";
+import type { ExternalQuery } from "../../sql/external-query";
+import type { ProjectDefaults } from "../../sql/names";
+import { duckdbToBigQuery } from "../../sql/types";
+import type { StatementBuilder } from "../statements";
+import { firstLine, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "../warehouse";
+import { duckdbSchema } from "./names";
+import { duckdbRelation, duckdbStatements } from "./statements";
+import { toPlainRows } from "./values";
+
+/** Translations of hand-written queries kept per warehouse: a command runs a few texts, many times over. */
+const TRANSLATIONS_KEPT = 200;
+
+export class DuckdbWarehouse implements Warehouse {
+  readonly dialect = "duckdb" as const;
+  readonly local = true;
+  private readonly translations = new Map<string, string>();
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    /** For bulk work the Warehouse interface does not cover (the GDELT loader). */
+    readonly connection: DuckDBConnection,
+    private readonly defaults: ProjectDefaults,
+  ) {}
+
+  async execute(sql: string, options: { dryRun?: boolean } = {}): Promise<ExecuteResult> {
+    return guard(sql, async () => {
+      if (options.dryRun) {
+        // Prepares (parses and binds) every statement without running it.
+        const statements = await this.connection.extractStatements(sql);
+        for (let i = 0; i < statements.count; i++) await statements.prepare(i);
+        return {};
+      }
+      const result = await this.connection.run(sql);
+      return result.returnType === ResultReturnType.CHANGED_ROWS ? { rows: result.rowsChanged } : {};
+    });
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return guard(sql, async () => {
+      const reader = await this.connection.runAndReadAll(sql, params as never);
+      return toPlainRows(reader) as T[];
+    });
+  }
+
+  async run<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+    return this.query<T>(await this.translate(sql), params);
+  }
+
+  relation(target: Target): string {
+    return duckdbRelation(target, this.defaults);
+  }
+
+  async statements(): Promise<StatementBuilder> {
+    const t = await import("../../translate/translate");
+    await t.initTranslator();
+    const { defaultDatabase, defaultSchema } = this.defaults;
+    return duckdbStatements(this.defaults, (sql, file) => t.translateToDuckdb(sql, { defaultDatabase, defaultSchema, file }));
+  }
+
+  async estimateBytes(): Promise<number | undefined> {
+    return undefined; // DuckDB has no estimate of what a statement reads
+  }
+
+  async serveExternalQueries(queries: ExternalQuery[], postgres: () => Promise<PgSink>, file?: string): Promise<void> {
+    const { materializeExternalQueries } = await import("./external-query");
+    await materializeExternalQueries(await postgres(), (sql) => this.execute(sql), queries, file);
+  }
+
+  async tableMetadata(target: Target): Promise<TableMetadata | undefined> {
+    const where = { schema: duckdbSchema(target, this.defaults.defaultDatabase), name: target.name };
+    const tables = await this.query<{ table_type: string }>(
+      "select table_type from information_schema.tables where table_schema = $schema and table_name = $name",
+      where,
+    );
+    if (tables.length === 0) return undefined;
+    const columns = await this.query<{ column_name: string; data_type: string }>(
+      "select column_name, data_type from information_schema.columns where table_schema = $schema and table_name = $name order by ordinal_position",
+      where,
+    );
+    return {
+      target,
+      kind: tables[0].table_type === "VIEW" ? "view" : "table",
+      columns: columns.map((c): Column => ({ name: c.column_name, type: duckdbToBigQuery(c.data_type) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Hand-written BigQuery SQL in DuckDB's, by the engine's translator (loaded on first use). */
+  private async translate(sql: string): Promise<string> {
+    const known = this.translations.get(sql);
+    if (known !== undefined) return known;
+    const t = await import("../../translate/translate");
+    const { defaultDatabase, defaultSchema } = this.defaults;
+    const translated = await t.translateToDuckdbAsync(sql, { defaultDatabase, defaultSchema });
+    if (this.translations.size >= TRANSLATIONS_KEPT) this.translations.delete(this.translations.keys().next().value!);
+    this.translations.set(sql, translated);
+    return translated;
+  }
+}
+
+/** Opens (creating if needed) the DuckDB file; the parent folder is created too. */
+export async function openDuckdb(file: string, defaults: ProjectDefaults = {}): Promise<DuckdbWarehouse> {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  try {
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckdbWarehouse(instance, connection, defaults);
+  } catch (e) {
+    const message = (e as Error).message;
+    // DuckDB lets one process write a file: another command (a run, a load, a sync) has it open.
+    if (/Could not set lock on file/.test(message)) {
+      const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+      throw new WarehouseError(`another vwatch command${pid ? ` (pid ${pid})` : ""} is using the warehouse file ${file}; wait for it to finish, or use another --home`, { cause: e });
+    }
+    if (/exists, but it is not a valid DuckDB database file/.test(message)) {
+      throw new ConfigError(`${file} is not a DuckDB database file: move it away, and \`vwatch load\` and \`vwatch run\` make a new one`, { cause: e });
+    }
+    throw new WarehouseError(`cannot open DuckDB file ${file}: ${message}`, { cause: e });
+  }
+}
+
+async function guard<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw new WarehouseError(`${(e as Error).message}\n  in: ${firstLine(sql)}`, { cause: e });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What a warehouse's statement builder gives the planner (plan/plan.ts): for each action of the
+ * compiled graph, the statements that build it in the warehouse's own SQL. Each adapter owns its
+ * builder (bigquery/statements.ts, duckdb/statements.ts); the planner never looks at a dialect.
+ */
+import type { Assertion, Operation, Table, Target } from "../compile/graph";
+import type { ExternalQuery } from "../sql/external-query";
+import type { TableMetadata } from "./warehouse";
+
+export type ActionKind = "table" | "view" | "incremental" | "operation" | "assertion";
+/** How a table is written this run: rebuilt, merged or appended, or a view replaced. */
+export type WriteMode = "create" | "merge" | "insert" | "view";
+
+export interface PlannedTask {
+  /** statement: run it; assertion: fails when it returns a row count > 0; metadata: descriptions and labels. */
+  type: "statement" | "assertion" | "metadata";
+  sql: string;
+}
+
+/** One action as a builder makes it. */
+export interface BuiltAction {
+  mode?: WriteMode;
+  tasks: PlannedTask[];
+  /** EXTERNAL_QUERY calls cut out of the statements, to serve before the tasks run (Warehouse.serveExternalQueries). */
+  externalQueries?: ExternalQuery[];
+}
+
+export interface StatementBuilder {
+  /** A target's name as this warehouse's SQL writes it, e.g. `p.d.t` or "d"."t". */
+  relation(target: Target): string;
+  table(t: Table, relation: string, kind: ActionKind, existing: TableMetadata | undefined, fullRefresh: boolean): BuiltAction;
+  operation(o: Operation): BuiltAction;
+  assertion(a: Assertion, relation: string): BuiltAction;
+  /** Creates a target's dataset (BigQuery) or schema (DuckDB) when missing. */
+  createSchema(t: Target): string;
+}
+
+/** Whether an incremental table is merged/appended this run rather than rebuilt. */
+export function writesIncrementally(t: Table, existing: TableMetadata | undefined, fullRefresh: boolean): boolean {
+  return (!fullRefresh || Boolean(t.protected)) && !!existing && existing.kind !== "view";
+}
+
+export function tableMode(t: Table, kind: ActionKind, incremental: boolean): WriteMode {
+  if (kind === "view") return "view";
+  if (kind === "incremental" && incremental) return t.uniqueKey?.length ? "merge" : "insert";
+  return "create";
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `node test/helpers/vwatch-paused.js BATCH <vwatch arguments…>`: the vwatch CLI, in this process,
+// with a spike sync that pauses after its batch BATCH (inside its transaction): it prints
+// "paused after batch BATCH; SIGCONT resumes" and waits for SIGCONT, so a test can stop, kill
+// or starve the sync mid-way. The pause is a callback given to main(), not a switch of the CLI.
+const path = require("path");
+require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+const { main } = require("../../orchestrator/cli/main");
+const { log } = require("../../orchestrator/log");
+
+const pauseAfter = Number(process.argv[2]);
+main(process.argv.slice(3), {
+  onSyncBatch: async ({ batch }) => {
+    if (batch !== pauseAfter) return;
+    log.info(`paused after batch ${batch}; SIGCONT resumes`);
+    // The timer keeps the process alive while paused, even when the server closes the connection.
+    const alive = setInterval(() => undefined, 60_000);
+    await new Promise((resolve) => process.once("SIGCONT", resolve));
+    clearInterval(alive);
+  },
+}).then((code) => process.exit(code));
