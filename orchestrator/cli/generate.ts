@@ -27,33 +27,33 @@ export function register(cli: Cli): void {
     .option("--action-geo <codes>", "... or ActionGeo_CountryCode in these FIPS codes (e.g. VE)", list)
     .action(
       cli.action(async (opts) => {
-      // Every argument is checked before anything is read or created.
-      if (!/^\d+$/.test(opts.days) || Number(opts.days) < 1) throw new InputError(`--days must be a whole number of days >= 1, got "${opts.days}"`);
-      const days = Number(opts.days);
-      checkDay(opts.end, "--end");
-      const rowsPerDay = Number(opts.rowsPerDay);
-      if (!opts.rowsPerDay.trim() || !Number.isFinite(rowsPerDay) || rowsPerDay <= 0) throw new InputError(`--rows-per-day must be a number > 0, got "${opts.rowsPerDay}"`);
-      if (!opts.seed.trim()) throw new InputError("--seed must not be empty");
-      if (opts.per !== "15min" && opts.per !== "day") throw new InputError(`--per must be 15min or day, got "${opts.per}"`);
-      if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) throw new InputError(`--out ${opts.out} is a file, not a folder`);
-      const { parseEventIds, readExportEvents } = await import("../generate/export-events");
-      const { writeMentionFiles } = await import("../generate/mention-files");
-      const files = (opts.events as string[]).filter((e) => fs.existsSync(e));
-      const ids = (opts.events as string[]).filter((e) => !fs.existsSync(e));
-      const events: SyntheticEvent[] = [
-        ...(await readExportEvents(files, { actorCountries: opts.actorCountry, actionGeoCountries: opts.actionGeo })),
-        ...ids.flatMap((text) => parseEventIds(text)),
-      ];
-      if (events.length === 0) throw new InputError("no events matched: nothing to generate");
-      const seed = /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
-      const started = Date.now();
-      const written = await writeMentionFiles(
-        { events, days, end: opts.end, seed, rowsPerDay },
-        { outDir: opts.out, per: opts.per, gzip: Boolean(opts.gzip), note: eventsNote(files, opts) },
-      );
-      const seconds = (Date.now() - started) / 1000;
-      log.out(`${written.rows} mention rows for ${events.length} events in ${written.files.length} files (${seconds.toFixed(1)} s)`);
-      return 0;
+        // Every argument is checked before anything is read or created.
+        if (!/^\d+$/.test(opts.days) || Number(opts.days) < 1) throw new InputError(`--days must be a whole number of days >= 1, got "${opts.days}"`);
+        const days = Number(opts.days);
+        checkDay(opts.end, "--end");
+        const rowsPerDay = Number(opts.rowsPerDay);
+        if (!opts.rowsPerDay.trim() || !Number.isFinite(rowsPerDay) || rowsPerDay <= 0) throw new InputError(`--rows-per-day must be a number > 0, got "${opts.rowsPerDay}"`);
+        if (!opts.seed.trim()) throw new InputError("--seed must not be empty");
+        if (opts.per !== "15min" && opts.per !== "day") throw new InputError(`--per must be 15min or day, got "${opts.per}"`);
+        if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) throw new InputError(`--out ${opts.out} is a file, not a folder`);
+        const { parseEventIds, readExportEvents } = await import("../generate/export-events");
+        const { writeMentionFiles } = await import("../generate/mention-files");
+        const files = (opts.events as string[]).filter((e) => fs.existsSync(e));
+        const ids = (opts.events as string[]).filter((e) => !fs.existsSync(e));
+        const events: SyntheticEvent[] = [
+          ...(await readExportEvents(files, { actorCountries: opts.actorCountry, actionGeoCountries: opts.actionGeo })),
+          ...ids.flatMap((text) => parseEventIds(text)),
+        ];
+        if (events.length === 0) throw new InputError("no events matched: nothing to generate");
+        const seed = /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
+        const started = Date.now();
+        const written = await writeMentionFiles(
+          { events, days, end: opts.end, seed, rowsPerDay },
+          { outDir: opts.out, per: opts.per, gzip: Boolean(opts.gzip), note: eventsNote(files, opts) },
+        );
+        const seconds = (Date.now() - started) / 1000;
+        log.out(`${written.rows} mention rows for ${events.length} events in ${written.files.length} files (${seconds.toFixed(1)} s)`);
+        return 0;
       }),
     );
 }

@@ -44,51 +44,51 @@ export function register(cli: Cli): void {
     .option("--json", "print the per-file results as JSON")
     .action(
       cli.action(async (args: string[], opts: { kind?: string; replace?: boolean; manifest?: string; json?: boolean }) => {
-      if (opts.kind !== undefined && opts.kind !== "events" && opts.kind !== "mentions") {
-        throw new InputError(`--kind must be events or mentions, got "${opts.kind}"`);
-      }
-      // A folder gives its GDELT files (*.export.CSV, *.mentions.CSV, .gz/.zip); with --kind, all its files.
-      const files = expandFolders(args, (name) => opts.kind !== undefined || gdeltKindOf(name) !== undefined, "GDELT");
-      const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
-      const skipped = manifest?.skipped ?? [];
-      if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
-      const config = cli.config();
-      const file = warehouseFile(config);
-      log.info(`loading ${files.length} file(s) into ${file}`);
-      const { loadGdeltFiles } = await import("../load/gdelt");
-      const results: FileLoadResult[] = [];
-      const progress = fileProgress(files.length, (r: FileLoadResult) => {
-        if (r.status === "failed") return undefined;
-        const verb = r.status === "loaded" ? "loaded " : r.status;
-        return `${verb} ${path.basename(r.file)}: ${r.rows} ${r.kind} rows${r.reason ? ` (${r.reason})` : ""}`;
-      });
-      await whileReporting(files.length, () => results.length, progress.done, () =>
-        loadGdeltFiles(file, files, {
-          kind: opts.kind as "events" | "mentions" | undefined,
-          replace: opts.replace,
-          manifest,
-          onFile: (r) => {
-            results.push(r);
-            progress.tick(r, r.status === "loaded" || r.status === "replaced" ? r.rows : 0);
-          },
-        }),
-      );
-      const code = reportFailures(results);
-      if (opts.json) {
-        log.out(JSON.stringify(results, null, 2));
+        if (opts.kind !== undefined && opts.kind !== "events" && opts.kind !== "mentions") {
+          throw new InputError(`--kind must be events or mentions, got "${opts.kind}"`);
+        }
+        // A folder gives its GDELT files (*.export.CSV, *.mentions.CSV, .gz/.zip); with --kind, all its files.
+        const files = expandFolders(args, (name) => opts.kind !== undefined || gdeltKindOf(name) !== undefined, "GDELT");
+        const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
+        const skipped = manifest?.skipped ?? [];
+        if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
+        const config = cli.config();
+        const file = warehouseFile(config);
+        log.info(`loading ${files.length} file(s) into ${file}`);
+        const { loadGdeltFiles } = await import("../load/gdelt");
+        const results: FileLoadResult[] = [];
+        const progress = fileProgress(files.length, (r: FileLoadResult) => {
+          if (r.status === "failed") return undefined;
+          const verb = r.status === "loaded" ? "loaded " : r.status;
+          return `${verb} ${path.basename(r.file)}: ${r.rows} ${r.kind} rows${r.reason ? ` (${r.reason})` : ""}`;
+        });
+        await whileReporting(files.length, () => results.length, progress.done, () =>
+          loadGdeltFiles(file, files, {
+            kind: opts.kind as "events" | "mentions" | undefined,
+            replace: opts.replace,
+            manifest,
+            onFile: (r) => {
+              results.push(r);
+              progress.tick(r, r.status === "loaded" || r.status === "replaced" ? r.rows : 0);
+            },
+          }),
+        );
+        const code = reportFailures(results);
+        if (opts.json) {
+          log.out(JSON.stringify(results, null, 2));
+          return code;
+        }
+        if (files.length <= HANDFUL) log.out(formatTable(["file", "kind", "status", "rows"], results.map((r) => [path.basename(r.file), r.kind, r.status, r.rows])));
+        const total = (status: FileLoadResult["status"]) => results.filter((r) => r.status === status);
+        const rows = (rs: FileLoadResult[]) => rs.reduce((a, r) => a + r.rows, 0);
+        const [loaded, replaced, failed] = [total("loaded"), total("replaced"), total("failed")];
+        log.out(
+          `${loaded.length} loaded (${rows(loaded)} rows), ` +
+            (replaced.length > 0 ? `${replaced.length} replaced (${rows(replaced)} rows), ` : "") +
+            `${total("skipped").length} skipped as already loaded` +
+            (failed.length > 0 ? `, ${failed.length} failed` : ""),
+        );
         return code;
-      }
-      if (files.length <= HANDFUL) log.out(formatTable(["file", "kind", "status", "rows"], results.map((r) => [path.basename(r.file), r.kind, r.status, r.rows])));
-      const total = (status: FileLoadResult["status"]) => results.filter((r) => r.status === status);
-      const rows = (rs: FileLoadResult[]) => rs.reduce((a, r) => a + r.rows, 0);
-      const [loaded, replaced, failed] = [total("loaded"), total("replaced"), total("failed")];
-      log.out(
-        `${loaded.length} loaded (${rows(loaded)} rows), ` +
-          (replaced.length > 0 ? `${replaced.length} replaced (${rows(replaced)} rows), ` : "") +
-          `${total("skipped").length} skipped as already loaded` +
-          (failed.length > 0 ? `, ${failed.length} failed` : ""),
-      );
-      return code;
       }),
     );
 
@@ -106,37 +106,37 @@ export function register(cli: Cli): void {
     }
     cmd.option("--json", "print the per-file results as JSON").action(
       cli.action(async (args: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
-      const files = expandFolders(args, (name) => /\.(csv|txt|gz|zip)$/i.test(name), source);
-      const config = cli.config();
-      const file = warehouseFile(config);
-      log.info(`loading ${files.length} ${source} file(s) into ${file}`);
-      const { loadEconomicFiles } = await import("../load/economic");
-      const results: EconomicLoadResult[] = [];
-      let processed = 0;
-      const progress = fileProgress(files.length, () => undefined);
-      await whileReporting(files.length, () => processed, progress.done, () =>
-        loadEconomicFiles(file, source, files, {
-          seriesName: opts.seriesName,
-          units: opts.units,
-          onFile: (done) => {
-            processed++;
-            results.push(...done);
-            progress.tick(done[0], done.reduce((a, r) => a + r.inserted + r.updated, 0));
-          },
-        }),
-      );
-      for (const r of results) reportRejected(r);
-      const code = reportFailures(results);
-      if (opts.json) {
-        log.out(JSON.stringify(results, null, 2));
+        const files = expandFolders(args, (name) => /\.(csv|txt|gz|zip)$/i.test(name), source);
+        const config = cli.config();
+        const file = warehouseFile(config);
+        log.info(`loading ${files.length} ${source} file(s) into ${file}`);
+        const { loadEconomicFiles } = await import("../load/economic");
+        const results: EconomicLoadResult[] = [];
+        let processed = 0;
+        const progress = fileProgress(files.length, () => undefined);
+        await whileReporting(files.length, () => processed, progress.done, () =>
+          loadEconomicFiles(file, source, files, {
+            seriesName: opts.seriesName,
+            units: opts.units,
+            onFile: (done) => {
+              processed++;
+              results.push(...done);
+              progress.tick(done[0], done.reduce((a, r) => a + r.inserted + r.updated, 0));
+            },
+          }),
+        );
+        for (const r of results) reportRejected(r);
+        const code = reportFailures(results);
+        if (opts.json) {
+          log.out(JSON.stringify(results, null, 2));
+          return code;
+        }
+        const rows = results.map((r) => [path.basename(r.file), r.status, r.rows, r.inserted, r.updated, r.unchanged, r.missing, r.rejected.length]);
+        if (files.length <= HANDFUL) log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
+        const sum = (k: "inserted" | "updated" | "unchanged") => results.reduce((a, r) => a + r[k], 0);
+        const failed = results.filter((r) => r.status === "failed").length;
+        log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged${failed > 0 ? `, ${failed} file(s) failed` : ""}`);
         return code;
-      }
-      const rows = results.map((r) => [path.basename(r.file), r.status, r.rows, r.inserted, r.updated, r.unchanged, r.missing, r.rejected.length]);
-      if (files.length <= HANDFUL) log.out(formatTable(["file", "status", "rows", "inserted", "updated", "unchanged", "missing", "rejected"], rows));
-      const sum = (k: "inserted" | "updated" | "unchanged") => results.reduce((a, r) => a + r[k], 0);
-      const failed = results.filter((r) => r.status === "failed").length;
-      log.out(`${sum("inserted")} inserted, ${sum("updated")} updated, ${sum("unchanged")} unchanged${failed > 0 ? `, ${failed} file(s) failed` : ""}`);
-      return code;
       }),
     );
   }

@@ -44,23 +44,23 @@ export function register(cli: Cli): void {
     .option("--limit <n>", "at most this many events (default 100)")
     .action(
       cli.action(async (opts) => {
-      const range = parseRange(opts.from, opts.to);
-      const eventType = parseEventType(opts.type);
-      const limit = parseLimit(opts.limit, 100);
-      return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
-        const rows = await run<RecentEventRow>(recentEventsQuery(tables, { ...range, eventType, limit }));
-        if (opts.json) {
-          log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, type: eventType ?? null, limit, events: rows }, null, 2));
-          return;
-        }
-        log.out(
-          formatTable(
-            ["mentioned_at", "type", "risk", "severity", "title", "location", "id"],
-            rows.map((r) => [r.mentioned_at, r.event_type, fixed(r.risk_score, 1), r.severity, clip(r.title, 60), clip(r.location, 30), r.id]),
-          ),
-        );
-        log.info(`\n${rows.length} event(s) from ${range.from.iso} to ${range.to.iso}${eventType ? ` of type ${eventType}` : ""}${rows.length === limit ? ` (the first ${limit}; --limit for more)` : ""}`);
-      });
+        const range = parseRange(opts.from, opts.to);
+        const eventType = parseEventType(opts.type);
+        const limit = parseLimit(opts.limit, 100);
+        return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
+          const rows = await run<RecentEventRow>(recentEventsQuery(tables, { ...range, eventType, limit }));
+          if (opts.json) {
+            log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, type: eventType ?? null, limit, events: rows }, null, 2));
+            return;
+          }
+          log.out(
+            formatTable(
+              ["mentioned_at", "type", "risk", "severity", "title", "location", "id"],
+              rows.map((r) => [r.mentioned_at, r.event_type, fixed(r.risk_score, 1), r.severity, clip(r.title, 60), clip(r.location, 30), r.id]),
+            ),
+          );
+          log.info(`\n${rows.length} event(s) from ${range.from.iso} to ${range.to.iso}${eventType ? ` of type ${eventType}` : ""}${rows.length === limit ? ` (the first ${limit}; --limit for more)` : ""}`);
+        });
       }),
     );
 
@@ -74,24 +74,24 @@ export function register(cli: Cli): void {
     .option("--limit <n>", "at most this many entities (default 20)")
     .action(
       cli.action(async (opts) => {
-      const asOf = opts.asOf === undefined ? undefined : parseTimeBound(opts.asOf, "--as-of", "end");
-      const limit = parseLimit(opts.limit, 20);
-      return withWarehouse(cli, opts, ["entity_mentions", "entities"], async ({ tables, run }) => {
-        const [ref] = await run<{ reference_time: string | null }>(referenceTimeQuery(tables, { asOf, limit }));
-        const referenceTime = ref?.reference_time ?? null;
-        const rows = referenceTime === null ? [] : await run<TrendingRow>(trendingQuery(tables, { asOf, limit }));
-        const source = asOf ? "--as-of" : "latest mention";
-        if (opts.json) {
-          log.out(JSON.stringify({ reference_time: referenceTime, reference: source, half_life_days: HALF_LIFE_DAYS, window_days: WINDOW_DAYS, limit, entities: rows }, null, 2));
-          return;
-        }
-        if (referenceTime === null) {
-          log.out("entity_mentions has no mentions: nothing to rank");
-          return;
-        }
-        log.out(formatTable(["entity", "type", "mentions", "score", "entity_id"], rows.map((r) => [clip(r.name, 40), r.entity_type, r.mentions, fixed(r.score, 4), r.entity_id])));
-        log.info(`\nreference time ${referenceTime} (${source}); mentions of the ${WINDOW_DAYS} days before it, half-life ${HALF_LIFE_DAYS} days`);
-      });
+        const asOf = opts.asOf === undefined ? undefined : parseTimeBound(opts.asOf, "--as-of", "end");
+        const limit = parseLimit(opts.limit, 20);
+        return withWarehouse(cli, opts, ["entity_mentions", "entities"], async ({ tables, run }) => {
+          const [ref] = await run<{ reference_time: string | null }>(referenceTimeQuery(tables, { asOf, limit }));
+          const referenceTime = ref?.reference_time ?? null;
+          const rows = referenceTime === null ? [] : await run<TrendingRow>(trendingQuery(tables, { asOf, limit }));
+          const source = asOf ? "--as-of" : "latest mention";
+          if (opts.json) {
+            log.out(JSON.stringify({ reference_time: referenceTime, reference: source, half_life_days: HALF_LIFE_DAYS, window_days: WINDOW_DAYS, limit, entities: rows }, null, 2));
+            return;
+          }
+          if (referenceTime === null) {
+            log.out("entity_mentions has no mentions: nothing to rank");
+            return;
+          }
+          log.out(formatTable(["entity", "type", "mentions", "score", "entity_id"], rows.map((r) => [clip(r.name, 40), r.entity_type, r.mentions, fixed(r.score, 4), r.entity_id])));
+          log.info(`\nreference time ${referenceTime} (${source}); mentions of the ${WINDOW_DAYS} days before it, half-life ${HALF_LIFE_DAYS} days`);
+        });
       }),
     );
 
@@ -99,22 +99,22 @@ export function register(cli: Cli): void {
     .requiredOption("--bucket <bucket>", "day, week (starting on Sunday, as BigQuery's WEEK) or month")
     .action(
       cli.action(async (opts) => {
-      const range = parseRange(opts.from, opts.to);
-      const bucket = parseBucket(opts.bucket);
-      return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
-        const rows = await run<RiskTrendRow>(riskTrendsQuery(tables, { ...range, bucket }));
-        if (opts.json) {
-          log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, bucket, buckets: rows }, null, 2));
-          return;
-        }
-        log.out(
-          formatTable(
-            [`${bucket} starting`, "avg_risk_score", "max_risk_score", "events"],
-            rows.map((r) => [r.bucket_start, fixed(r.avg_risk_score, 2), fixed(r.max_risk_score, 2), r.event_count]),
-          ),
-        );
-        log.info(`\n${rows.length} ${bucket}(s) with scored events from ${range.from.iso} to ${range.to.iso}`);
-      });
+        const range = parseRange(opts.from, opts.to);
+        const bucket = parseBucket(opts.bucket);
+        return withWarehouse(cli, opts, ["events"], async ({ tables, run }) => {
+          const rows = await run<RiskTrendRow>(riskTrendsQuery(tables, { ...range, bucket }));
+          if (opts.json) {
+            log.out(JSON.stringify({ from: range.from.iso, to: range.to.iso, bucket, buckets: rows }, null, 2));
+            return;
+          }
+          log.out(
+            formatTable(
+              [`${bucket} starting`, "avg_risk_score", "max_risk_score", "events"],
+              rows.map((r) => [r.bucket_start, fixed(r.avg_risk_score, 2), fixed(r.max_risk_score, 2), r.event_count]),
+            ),
+          );
+          log.info(`\n${rows.length} ${bucket}(s) with scored events from ${range.from.iso} to ${range.to.iso}`);
+        });
       }),
     );
   for (const cmd of query.commands) cmd.option("--json", "print the result as JSON").option("--warehouse <name>", "duckdb (default) or bigquery");

@@ -2,7 +2,7 @@ import * as path from "path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError, VwatchError } from "../errors";
 import { openDuckdb } from "../warehouse/duckdb/adapter";
-import { duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb/names";
+import { duckdbSchemaName, duckdbTableName, quoteIdent } from "../sql/duckdb-names";
 import { detectCompression, readMembers } from "./decompress";
 import { decodeText, PARSERS, type ParseOptions, type Parsed, type Row } from "./economic-parse";
 import { duckdbType } from "../sql/types";

@@ -3,7 +3,7 @@ import type { Target } from "../compile/graph";
  * The two GDELT 2.0 source tables as BigQuery publishes them (gdelt-bq.gdeltv2.events_partitioned
  * and eventmentions_partitioned): column names, order and types, in the order of the raw
  * tab-separated files. Locally (DuckDB) the tables live in schema "gdelt-bq.gdeltv2" (see
- * warehouse/duckdb-names.ts) and carry one extra column, `_PARTITIONTIME`.
+ * sql/duckdb-names.ts) and carry one extra column, `_PARTITIONTIME`.
  *
  * `_PARTITIONTIME` is a pseudo column in BigQuery (the ingestion-time partition, a UTC day).
  * DuckDB has no pseudo columns, so locally it is a real TIMESTAMPTZ column, filled at load time

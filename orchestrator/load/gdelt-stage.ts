@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError } from "../errors";
-import { duckdbString, quoteIdent } from "../warehouse/duckdb/names";
+import { duckdbString, quoteIdent } from "../sql/duckdb-names";
 import { forEachLine, type Materialized } from "./decompress";
 import { duckdbType } from "../sql/types";
 import { GDELT_TABLES, PARTITION_COLUMN, isGdeltTime, type FileTime, type GdeltColumn, type GdeltKind, type GdeltTable } from "./gdelt-schema";

@@ -4,7 +4,7 @@ import * as path from "path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError, VwatchError, WarehouseError } from "../errors";
 import { openDuckdb } from "../warehouse/duckdb/adapter";
-import { duckdbSchema, duckdbSchemaName, duckdbTableName, quoteIdent } from "../warehouse/duckdb/names";
+import { duckdbSchema, duckdbSchemaName, duckdbTableName, quoteIdent } from "../sql/duckdb-names";
 import { materialize, type Materialized } from "./decompress";
 import { duckdbType } from "../sql/types";
 import { GDELT_TABLES, PARTITION_COLUMN, gdeltFileName, gdeltFileTime, gdeltKindOf, type FileTime, type GdeltKind, type GdeltTable } from "./gdelt-schema";

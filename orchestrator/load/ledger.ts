@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { quoteIdent } from "../warehouse/duckdb/names";
+import { quoteIdent } from "../sql/duckdb-names";
 import type { GdeltKind } from "./gdelt-schema";
 
 /**

@@ -6,10 +6,13 @@
  * (orchestrator/product/index.ts for VenezuelaWatch). Every hook is optional.
  */
 import type { CompiledGraph, Target } from "../compile/graph";
+import type { SourceColumn } from "../validate/sources";
 import type { Warehouse } from "../warehouse/warehouse";
 import type { RunRecord } from "./results";
 import type { ActionResult } from "./run";
 import type { Session } from "./session";
+
+export type { SourceColumn };
 
 /** What resolveVars pins for a run. */
 export interface ResolvedVars {
@@ -19,13 +22,6 @@ export interface ResolvedVars {
   messages?: { text: string; warn?: boolean }[];
   /** Fields added to the run record (run_results.json). */
   record?: Record<string, unknown>;
-}
-
-/** A column of a declared source, its type in BigQuery's names; pseudo-columns are readable but not part of `select *`. */
-export interface SourceColumn {
-  name: string;
-  type: string;
-  pseudo?: boolean;
 }
 
 export interface AfterRunOptions {

@@ -13,7 +13,7 @@
  * docs/local-sql.md lists what is allowed and why the rest is rejected.
  */
 import { UnsupportedSqlError } from "../errors";
-import { duckdbSchemaName, duckdbTableName } from "../warehouse/duckdb/names";
+import { duckdbSchemaName, duckdbTableName } from "../sql/duckdb-names";
 import type { Target } from "../compile/graph";
 import { ADVICE, ALLOWED } from "./allow-list";
 import { postRules, preRules, type Reject } from "./fixes";

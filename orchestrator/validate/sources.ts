@@ -5,9 +5,15 @@
  * A declaration no source describes is left out of the catalog and the statements reading it are
  * reported as not validated rather than failing for the wrong reason.
  */
-import type { SourceColumn } from "../run/hooks";
 import { parseBigQueryType } from "./bigquery-types";
 import type { CatalogColumn } from "./catalog";
+
+/** A column of a declared source, its type in BigQuery's names; pseudo-columns are readable but not part of `select *`. */
+export interface SourceColumn {
+  name: string;
+  type: string;
+  pseudo?: boolean;
+}
 
 /** Columns with BigQuery type names (a warehouse's, a declared source's) as catalog columns. */
 export const columnsOf = (columns: readonly SourceColumn[]): CatalogColumn[] =>

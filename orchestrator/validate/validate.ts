@@ -12,7 +12,6 @@ import type { Assertion, CompiledGraph, Operation, Table, Target } from "../comp
 import { targetName } from "../compile/graph";
 import { VwatchError } from "../errors";
 import { buildPlan, type PlannedAction, type WarehouseState } from "../plan/plan";
-import type { SourceColumn } from "../run/hooks";
 import type { ExternalQuery } from "../sql/external-query";
 import { bigqueryStatements } from "../warehouse/bigquery/statements";
 import type { Column } from "../warehouse/warehouse";
@@ -24,7 +23,7 @@ import { aliasExternalQueries, unalias, type ExternalCall } from "./external-que
 import { createdObject, expressionType, outputColumns } from "./resolved";
 import { looksLikeScript, scriptUnits, type ScriptUnit } from "./script";
 import { nameInMessage, SourceMapper, offsetOfZetaSqlPosition, splitZetaSqlMessage, type StatementOrigin } from "./source-map";
-import { columnsOf } from "./sources";
+import { columnsOf, type SourceColumn } from "./sources";
 import type { Diagnostic, ValidationReport } from "./report";
 import { isAnalysisError, sharedClient, type CatalogHandle, type ZetaSqlClient } from "./zetasql-client";
 

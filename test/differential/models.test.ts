@@ -11,7 +11,7 @@ import { readResults } from "../../orchestrator/run/results";
 import { initTranslator, translateToDuckdb } from "../../orchestrator/translate/translate";
 import { sharedClient } from "../../orchestrator/validate/zetasql-client";
 import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
-import { duckdbTableName } from "../../orchestrator/warehouse/duckdb/names";
+import { duckdbTableName } from "../../orchestrator/sql/duckdb-names";
 import { freshDatabase } from "../helpers/pg";
 import { repoRoot, tempHome } from "../helpers/project";
 import { compareResults, fromDuckdb, type Canonical, type Result } from "./values";

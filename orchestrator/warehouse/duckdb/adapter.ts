@@ -16,7 +16,7 @@ import type { ProjectDefaults } from "../../sql/names";
 import { duckdbToBigQuery } from "../../sql/types";
 import type { StatementBuilder } from "../statements";
 import { firstLine, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "../warehouse";
-import { duckdbSchema } from "./names";
+import { duckdbSchema } from "../../sql/duckdb-names";
 import { duckdbRelation, duckdbStatements } from "./statements";
 import { toPlainRows } from "./values";
 

@@ -11,7 +11,7 @@ import * as path from "path";
 import type { PgSink } from "../../postgres/connect";
 import { federatedColumns } from "../../postgres/external-query";
 import { EXTERNAL_SCHEMA, type ExternalQuery } from "../../sql/external-query";
-import { duckdbString, duckdbTableName, quoteIdent } from "./names";
+import { duckdbString, duckdbTableName, quoteIdent } from "../../sql/duckdb-names";
 
 /** Runs DuckDB SQL (the adapter's execute). */
 type Execute = (sql: string) => Promise<unknown>;

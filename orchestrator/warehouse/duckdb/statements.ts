@@ -2,7 +2,7 @@ import type { Target } from "../../compile/graph";
 import { extractExternalQueries, type ExternalQuery } from "../../sql/external-query";
 import type { ProjectDefaults } from "../../sql/names";
 import { tableMode, writesIncrementally, type BuiltAction, type StatementBuilder } from "../statements";
-import { duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "./names";
+import { duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "../../sql/duckdb-names";
 
 /** BigQuery → DuckDB translation of a query or statement; `file` names it in errors. */
 export type Translate = (sql: string, file?: string) => string;

