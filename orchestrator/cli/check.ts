@@ -16,7 +16,7 @@ export function register(cli: Cli): void {
     .option("--warehouse <name>", "duckdb (default) or bigquery")
     .action(
       cli.action(async (opts: { json?: boolean; warehouse?: string }) => {
-        const config = cli.config(opts.warehouse);
+        const config = await cli.config(opts.warehouse);
         return cli.withSession(config, (session) => checkVertex(session, Boolean(opts.json)));
       }),
     );

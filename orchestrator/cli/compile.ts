@@ -13,7 +13,7 @@ export function register(cli: Cli): void {
     .option("--validate", "then check every BigQuery statement offline, as `vwatch validate` does (exit 2 on errors)")
     .action(
       cli.action(async (opts: { json?: boolean; vars?: string; validate?: boolean }) => {
-        const config = cli.config();
+        const config = await cli.config();
         const vars = parseVars(opts.vars);
         const { checkVars } = await import("../compile/vars");
         checkVars(config.projectDir, vars, "--vars");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, type Config } from "../config";
+import type { Config } from "../config";
 import type { Session } from "../run/session";
 
 /** Extensions for a caller that embeds vwatch (tests, later the server): observers of long work. */
@@ -18,7 +18,7 @@ export interface Cli {
   /** A command's action: the exit code it returns (0 ok, 1 failed, 2 bad input) becomes main's. */
   action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void>;
   /** The configuration of this command: the global flags, and its own --warehouse when it has one. */
-  config(warehouse?: string): Config;
+  config(warehouse?: string): Promise<Config>;
   /** Runs fn with a new session (the product's hooks registered), closed once fn is done. */
   withSession<T>(config: Config, fn: (session: Session) => Promise<T>): Promise<T>;
 }
@@ -33,7 +33,8 @@ export function createCli(program: Command, options: MainOptions): Cli & { code:
         cli.code = await fn(...args);
       };
     },
-    config: (warehouse?: string) => loadConfig({ ...program.opts(), warehouse }),
+    // The schema validation library loads with the first command that reads the configuration, not for --help.
+    config: async (warehouse?: string) => (await import("../config")).loadConfig({ ...program.opts(), warehouse }),
     async withSession<T>(config: Config, fn: (session: Session) => Promise<T>): Promise<T> {
       // Loaded with the first command that needs a session: --help and parse errors compile nothing.
       const [{ withSession }, { productHooks }] = await Promise.all([import("../run/session"), import("../product")]);

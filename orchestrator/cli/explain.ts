@@ -28,7 +28,7 @@ export function register(cli: Cli): void {
       cli.action(async (eventId: string, day: string, opts: { json?: boolean; warehouse?: string }) => {
         if (!/^\d+$/.test(eventId)) throw new InputError(`EVENT_ID must be a GDELT GLOBALEVENTID (digits), got "${eventId}"`);
         checkDay(day, "DAY");
-        const config = cli.config(opts.warehouse);
+        const config = await cli.config(opts.warehouse);
         requireWarehouseFile(config);
         return cli.withSession(config, async (session) => {
           // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.

@@ -52,7 +52,7 @@ export function register(cli: Cli): void {
         const manifest = opts.manifest === undefined ? undefined : readManifest(opts.manifest);
         const skipped = manifest?.skipped ?? [];
         if (skipped.length > 0) log.warn(`${opts.manifest}: ${skipped.length} line(s) are not "size md5 url" and were left out (first: line ${skipped[0].line})`);
-        const config = cli.config();
+        const config = await cli.config();
         const file = warehouseFile(config);
         log.info(`loading ${files.length} file(s) into ${file}`);
         const { loadGdeltFiles } = await import("../load/gdelt");
@@ -107,7 +107,7 @@ export function register(cli: Cli): void {
     cmd.option("--json", "print the per-file results as JSON").action(
       cli.action(async (args: string[], opts: { seriesName?: string; units?: string; json?: boolean }) => {
         const files = expandFolders(args, (name) => /\.(csv|txt|gz|zip)$/i.test(name), source);
-        const config = cli.config();
+        const config = await cli.config();
         const file = warehouseFile(config);
         log.info(`loading ${files.length} ${source} file(s) into ${file}`);
         const { loadEconomicFiles } = await import("../load/economic");

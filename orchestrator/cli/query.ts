@@ -18,7 +18,7 @@ async function withWarehouse(
   reads: (keyof AppTables)[],
   work: (ctx: { tables: AppTables; run: <T>(q: AnalystQuery) => Promise<T[]> }) => Promise<void>,
 ): Promise<number> {
-  const config = cli.config(opts.warehouse);
+  const config = await cli.config(opts.warehouse);
   requireWarehouseFile(config);
   return cli.withSession(config, async (session) => {
     const tables = appTables(session.graph());

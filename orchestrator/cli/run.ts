@@ -72,7 +72,7 @@ export function register(cli: Cli): void {
     .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes runs")
     .action(
       cli.action(async (opts: RunFlags) => {
-        const config = cli.config(opts.warehouse);
+        const config = await cli.config(opts.warehouse);
         const { checkVarNames } = await import("../compile/vars");
         checkVarNames(config.projectDir, opts.acceptVarChange ?? [], "--accept-var-change");
         const request: RunRequest = {
@@ -95,7 +95,7 @@ export function register(cli: Cli): void {
     .option("--json", "print the run results as JSON")
     .action(
       cli.action(async (opts: { json?: boolean }) => {
-        const config = cli.config();
+        const config = await cli.config();
         const last = readResults(config.home);
         if (!last) throw new InputError(`no previous run in ${config.home}; run \`vwatch run\` first`);
         const names = last.actions.filter((a) => a.status === "failed" || a.status === "skipped").map((a) => a.name);
@@ -103,7 +103,7 @@ export function register(cli: Cli): void {
           log.info("the last run had no failed or skipped actions; nothing to retry");
           return 0;
         }
-        const retryConfig = cli.config(last.warehouse);
+        const retryConfig = await cli.config(last.warehouse);
         // run_results.json is a file anyone can edit: its vars go through the same checks as --vars.
         const { checkVarNames, checkVars, replayedVars } = await import("../compile/vars");
         const source = replayedVars(resultsFile(config.home));

@@ -53,7 +53,7 @@ export function register(cli: Cli): void {
     .option("--json", "print the result as JSON")
     .action(
       cli.action(async (opts: { schemaOnly?: boolean; json?: boolean }) => {
-        const config = cli.config();
+        const config = await cli.config();
         return cli.withSession(config, async (session) => {
           if (opts.schemaOnly) {
             await ensureAppSchema(session);

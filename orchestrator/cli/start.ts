@@ -100,5 +100,5 @@ export function register(cli: Cli): void {
   cli.program
     .command("start")
     .description("the main local job: load the bundled sample, run every model on DuckDB, write spikes to PostgreSQL, print the top spikes and the Vertex AI training-data check")
-    .action(cli.action(async () => cli.withSession(cli.config(), start)));
+    .action(cli.action(async () => cli.withSession(await cli.config(), start)));
 }

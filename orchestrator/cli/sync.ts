@@ -27,7 +27,7 @@ export function register(cli: Cli): void {
     .action(
       cli.action(async (opts: { json?: boolean }) => {
         const { migrate } = await import("../sink/migrate");
-        const result = await cli.withSession(cli.config(), async (session) => {
+        const result = await cli.withSession(await cli.config(), async (session) => {
           const pg = await session.postgres();
           return { target: pg.target, ...(await migrate(pg)) };
         });
@@ -57,7 +57,7 @@ export function register(cli: Cli): void {
         if (opts.status && (opts.since !== undefined || opts.plan || batchSize !== undefined)) {
           throw new InputError("--status takes only --json and --warehouse (not --since, --plan or --batch-size)");
         }
-        const config = cli.config(opts.warehouse);
+        const config = await cli.config(opts.warehouse);
         const { runSync, runSyncStatus, SPIKES_MODEL } = await import("../sink/run-sync");
         return cli.withSession(config, async (session) => {
           // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.

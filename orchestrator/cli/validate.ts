@@ -13,7 +13,7 @@ export function register(cli: Cli): void {
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars")
     .action(
       cli.action(async (opts: { json?: boolean; vars?: string }) => {
-        const config = cli.config();
+        const config = await cli.config();
         return cli.withSession(config, (session) => validateAndReport(session, session.graph(parseVars(opts.vars)), { json: Boolean(opts.json) }));
       }),
     );
