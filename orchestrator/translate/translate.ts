@@ -12,6 +12,7 @@
  *    becomes DECIMAL(38, 9) (BigQuery NUMERIC), 1.5 becomes a DOUBLE (BigQuery FLOAT64), and CREATE TABLE/VIEW gets its schema created.
  * docs/local-sql.md lists what is allowed and why the rest is rejected.
  */
+import { setFlagsFromString } from "v8";
 import { UnsupportedSqlError } from "../errors";
 import { duckdbSchemaName, duckdbTableName } from "../sql/duckdb-names";
 import type { Target } from "../compile/graph";
@@ -37,6 +38,12 @@ let polyglot: Polyglot | undefined;
 
 export async function initTranslator(): Promise<void> {
   if (polyglot) return;
+  // polyglot is WebAssembly. V8 compiles hot WebAssembly again in the background (tier-up), and a
+  // process waits for those compile jobs before it exits: after one translation, 5-7 s more on a
+  // busy 2-core machine, and the translations themselves ran 3x slower while the compiler took the
+  // CPU. The baseline compiler alone translates faster at this size and exits at once. Set before
+  // the module is compiled; no other WebAssembly runs in vwatch.
+  setFlagsFromString("--liftoff-only");
   const sdk: Polyglot = await import("@polyglot-sql/sdk");
   await sdk.init();
   polyglot = sdk;
