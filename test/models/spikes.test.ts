@@ -149,6 +149,31 @@ describe("spike models", () => {
     expect(short).toEqual({ baseline_days: 5, z_score: 8 });
   });
 
+  it("gives every scored day the sd used, each rule's outcome, whether it is a spike and its confidence", async () => {
+    const rules = await warehouseRows(
+      home,
+      `select event_id, stddev_used, meets_min_history_days as history, meets_min_spike_mentions as mentions, meets_z_threshold as z, is_spike, confidence_level
+       from "intermediate"."int_mention_baselines" where day = date '2024-01-08' order by event_id`,
+    );
+    expect(rules).toEqual([
+      // sd = sqrt(26/21) = 1.113 > the floor 1; z = 8.286 / 1.113 = 7.447 >= high_z 3
+      { event_id: 100, stddev_used: expect.closeTo(Math.sqrt(26 / 21), 12), history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+      // sd = 0: the floor 1 is used
+      { event_id: 200, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+      { event_id: 300, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "LOW" },
+      // 2 mentions < 3, and z = (2 - 1) / 1 = 1 < 2: no confidence
+      { event_id: 301, stddev_used: 1, history: true, mentions: false, z: false, is_spike: false, confidence_level: null },
+      // n = 0: no sd (the floor is used) and z is NULL, which fails the z rule
+      { event_id: 500, stddev_used: 1, history: false, mentions: true, z: false, is_spike: false, confidence_level: null },
+      // n = 5 < 7; z = (9 - 1) / 1 = 8 would be HIGH, but it is no spike
+      { event_id: 600, stddev_used: 1, history: false, mentions: true, z: true, is_spike: false, confidence_level: null },
+      { event_id: 800, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+    ]);
+    // Jan 2, event 100: window [1], n = 1 < 7 and sd NULL (n < 2): the floor; z = (3 - 1) / 1 = 2.
+    const [jan2] = await warehouseRows(home, `select baseline_stddev, stddev_used, z_score, meets_min_history_days, is_spike from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-02'`);
+    expect(jan2).toEqual({ baseline_stddev: null, stddev_used: 1, z_score: 2, meets_min_history_days: false, is_spike: false });
+  });
+
   it("explain shows the window, n, mean, sd, z and which rule failed", async () => {
     const explain = async (id: number) => {
       const out: string[] = [];
@@ -181,6 +206,9 @@ describe("spike models", () => {
       { event_id: 200, z_score: 1.5, confidence_level: "MEDIUM" },
       { event_id: 800, z_score: 4, confidence_level: "HIGH" },
     ]);
+    // The rule columns follow the vars too: sd 0 floored to min_stddev 2; z = 1.5 = medium_z.
+    const [flat] = await warehouseRows(h, `select stddev_used, meets_z_threshold, confidence_level from "intermediate"."int_mention_baselines" where event_id = 200 and day = date '2024-01-08'`);
+    expect(flat).toEqual({ stddev_used: 2, meets_z_threshold: true, confidence_level: "MEDIUM" });
   });
 
   it("the incremental path (yesterday's tables + a new day) gives the same spikes and baselines as a full refresh", async () => {
