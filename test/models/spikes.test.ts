@@ -174,6 +174,42 @@ describe("spike models", () => {
     expect(jan2).toEqual({ baseline_stddev: null, stddev_used: 1, z_score: 2, meets_min_history_days: false, is_spike: false });
   });
 
+  it("explain prints each rule with whether it held, as the model computed it", async () => {
+    const text = async (id: number) => {
+      const r = await runCli(["--home", home, "--project-dir", project, "explain", String(id), "2024-01-08"]);
+      expect(r.code).toBe(0);
+      return r.out;
+    };
+    const spike = await text(100);
+    expect(spike).toContain("n = 7, mean = 1.714, sd = 1.113 (floor 1)\nz = (10 - 1.714) / 1.113 = 7.447\n");
+    expect(spike).toContain("  yes  baseline days n = 7 >= min_history_days 7\n  yes  mentions 10 >= min_spike_mentions 3\n  yes  z 7.447 >= z_threshold 2\n");
+    expect(spike).toMatch(/\nSPIKE, confidence HIGH \(HIGH when z >= 3, MEDIUM when z >= 2.5, else LOW\) \(recorded in mention_spikes, detected .+\)\n$/);
+    const none = await text(500);
+    expect(none).toContain("n = 0, mean = n/a, sd = n/a (floor 1)\nz = (5 - n/a) / 1.000 = n/a\n");
+    expect(none).toContain("  NO   baseline days n = 0 >= min_history_days 7\n  yes  mentions 5 >= min_spike_mentions 3\n  NO   z n/a >= z_threshold 2\n");
+    expect(none).toContain("\nnot a spike: baseline days n = 0 is below min_history_days 7; z n/a is below z_threshold 2\n");
+    // explain reads the outcome from int_mention_baselines instead of applying the rules again:
+    // a copy whose model says otherwise is explained as its model says.
+    const h = tempHome();
+    fs.copyFileSync(path.join(home, "warehouse.duckdb"), path.join(h, "warehouse.duckdb"));
+    fs.copyFileSync(path.join(home, "run_results.json"), path.join(h, "run_results.json"));
+    const wh = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+    await wh.execute(`update "intermediate"."int_mention_baselines" set meets_z_threshold = false, is_spike = false, confidence_level = null where event_id = 300 and day = date '2024-01-08'`);
+    await wh.close();
+    const r = await runCli(["--home", h, "--project-dir", project, "explain", "300", "2024-01-08"]);
+    expect(r.out).toContain("  NO   z 2.000 >= z_threshold 2\n");
+    expect(r.out).toContain("\nnot a spike: z 2.000 is below z_threshold 2 (recorded in mention_spikes, detected ");
+    // A table an earlier vwatch built, without the rule columns, is named with the run that rebuilds it.
+    const old = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+    await old.execute(`alter table "intermediate"."int_mention_baselines" drop column is_spike`);
+    await old.close();
+    const before = await runCli(["--home", h, "--project-dir", project, "explain", "300", "2024-01-08"]);
+    expect(before.code).toBe(2);
+    expect(before.err).toBe(
+      "error: venezuelawatch.intermediate.int_mention_baselines was built by an earlier vwatch, without the spike rule columns: run `vwatch run --tags mentions --include-deps` first\n",
+    );
+  });
+
   it("explain shows the window, n, mean, sd, z and which rule failed", async () => {
     const explain = async (id: number) => {
       const out: string[] = [];

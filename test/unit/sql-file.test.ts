@@ -22,6 +22,8 @@ const FILLS: Record<string, QueryFill["when"][]> = {
   "risk-trends": [{ bucket: "day" }, { bucket: "week" }, { bucket: "month" }],
   "trending-reference": [{ as_of: true }, { as_of: false }],
   trending: [{ as_of: true }, { as_of: false }],
+  "explain-series": [{}],
+  "explain-recorded-spike": [{}],
 };
 
 describe("queries/*.sql", () => {
