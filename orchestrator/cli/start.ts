@@ -10,8 +10,10 @@ import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
 import { executeRun } from "../run/execute";
 import type { RunRecord } from "../run/results";
-import { textType } from "../warehouse/dialect";
-import { openWarehouse, outputTableName, warehouseFile, type ProjectDefaults } from "../warehouse/open";
+import { runAnalystQuery } from "../query/run-query";
+import { querySql } from "../query/sql-file";
+import { relationName } from "../warehouse/dialect";
+import { openWarehouse, warehouseFile, type ProjectDefaults } from "../warehouse/open";
 import { checkVertex } from "./check";
 import { report, syncAfterRun, syncedLine } from "./run";
 import { prepareAppData } from "./seed";
@@ -45,27 +47,14 @@ export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult
   return { gdelt, economic };
 }
 
+/** The strongest spikes, with each event's place and source: queries/top-spikes.sql. */
 export async function topSpikes(config: Config, project: ProjectDefaults, limit = 10): Promise<Record<string, unknown>[]> {
   const warehouse = await openWarehouse(config, project);
   try {
-    const spikes = outputTableName(config, project, "mention_spikes");
-    const events = outputTableName(config, project, "int_focus_events", "intermediate");
-    return await warehouse.query(
-      `select
-         spikes.event_id as event_id,
-         cast(spikes.spike_date as ${textType(warehouse.dialect)}) as spike_date,
-         spikes.mention_count as mentions,
-         round(spikes.baseline_avg, 2) as baseline,
-         round(spikes.z_score, 2) as z,
-         spikes.confidence_level as confidence,
-         events.action_geo_full_name as place,
-         events.source_url as source_url
-       from ${spikes} as spikes
-       left join ${events} as events
-         on spikes.event_id = events.event_id
-       order by spikes.z_score desc, spikes.event_id
-       limit ${Math.trunc(limit)}`,
-    );
+    // The run just built them, in the project's default dataset and `intermediate`.
+    const table = (name: string, schema = project.defaultSchema) => relationName("bigquery", { database: project.defaultDatabase, schema, name }, project);
+    const tables = { mention_spikes: table("mention_spikes"), int_focus_events: table("int_focus_events", "intermediate") };
+    return await runAnalystQuery(warehouse, { projectConfig: project }, { sql: querySql("top-spikes", { tables }), params: { row_limit: Math.trunc(limit) } });
   } finally {
     await warehouse.close();
   }

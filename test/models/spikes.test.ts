@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
 import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
+import { topSpikes } from "../../orchestrator/cli/start";
+import { loadConfig } from "../../orchestrator/config";
 import { runCli, runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb";
@@ -208,6 +210,18 @@ describe("spike models", () => {
     expect(before.err).toBe(
       "error: venezuelawatch.intermediate.int_mention_baselines was built by an earlier vwatch, without the spike rule columns: run `vwatch run --tags mentions --include-deps` first\n",
     );
+  });
+
+  it("start's top spikes: strongest first, rounded to 2 places, with the event's place, at most the limit", async () => {
+    const config = loadConfig({ home, projectDir: project });
+    const top = await topSpikes(config, { defaultDatabase: "venezuelawatch", defaultSchema: "analytics" }, 3);
+    const place = EVENTS[0].split("\t")[52]; // ActionGeo_FullName of the template row
+    expect(top.map(({ source_url, ...r }) => r)).toEqual([
+      { event_id: 800, spike_date: "2024-01-08", mentions: 9, baseline: 1, z: 8, confidence: "HIGH", place },
+      // 12/7 = 1.714…, z = 7.447…
+      { event_id: 100, spike_date: "2024-01-08", mentions: 10, baseline: 1.71, z: 7.45, confidence: "HIGH", place },
+      { event_id: 200, spike_date: "2024-01-08", mentions: 5, baseline: 2, z: 3, confidence: "HIGH", place },
+    ]);
   });
 
   it("explain shows the window, n, mean, sd, z and which rule failed", async () => {

@@ -22,6 +22,7 @@ const FILLS: Record<string, QueryFill["when"][]> = {
   "risk-trends": [{ bucket: "day" }, { bucket: "week" }, { bucket: "month" }],
   "trending-reference": [{ as_of: true }, { as_of: false }],
   trending: [{ as_of: true }, { as_of: false }],
+  "top-spikes": [{}],
   "explain-series": [{}],
   "explain-recorded-spike": [{}],
 };
