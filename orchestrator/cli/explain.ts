@@ -1,19 +1,39 @@
+import { targetName, type CompiledGraph } from "../compile/graph";
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { addDays, checkDay } from "../days";
+import { runAnalystQuery } from "../query/run-query";
+import { projectTables, querySql } from "../query/sql-file";
 import { readResults, resultsFile } from "../run/results";
-import { bigqueryTableName } from "../sql/names";
+import type { Warehouse } from "../warehouse/warehouse";
 import { requireBuilt, requireWarehouseFile } from "./built";
 import type { Cli } from "./context";
 
-interface SeriesRow {
+/** A day of int_mention_baselines as queries/explain-series.sql reads it: the baseline and the rule outcome. */
+interface ScoredDay {
   day: string;
   mention_count: number;
   baseline_days: number;
   baseline_avg: number | null;
   baseline_stddev: number | null;
   z_score: number | null;
+  stddev_used: number;
+  meets_min_history_days: boolean;
+  meets_min_spike_mentions: boolean;
+  meets_z_threshold: boolean;
+  is_spike: boolean;
+  confidence_level: string | null;
 }
+
+/** The fields of each day that `--json` lists under `series`. */
+const seriesFields = ({ day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score }: ScoredDay) => ({
+  day,
+  mention_count,
+  baseline_days,
+  baseline_avg,
+  baseline_stddev,
+  z_score,
+});
 
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "n/a" : Number(x).toFixed(digits));
 const mark = (ok: boolean) => (ok ? "yes" : "NO ");
@@ -34,31 +54,20 @@ export function register(cli: Cli): void {
           // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
           const { replayedVars } = await import("../compile/vars");
           const { graph, warehouse } = await requireBuilt(session, ["int_mention_baselines", "mention_spikes"], readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
+          await requireRuleColumns(graph, warehouse);
           const vars = graph.projectConfig.vars ?? {};
           const num = (name: string) => Number(vars[name]);
           const lookback = num("lookback_days");
-          const project = graph.projectConfig;
-          const baselines = bigqueryTableName({ database: project.defaultDatabase, schema: "intermediate", name: "int_mention_baselines" }, project);
-          const spikes = bigqueryTableName({ database: project.defaultDatabase, schema: project.defaultSchema, name: "mention_spikes" }, project);
-          const series = await warehouse.run<SeriesRow>(
-            `select cast(day as string) as day, mention_count, baseline_days, baseline_avg, baseline_stddev, z_score
-             from ${baselines}
-             where event_id = @event_id
-               and day between cast(@from as date) and cast(@to as date)
-             order by day`,
-            { event_id: Number(eventId), from: addDays(day, -lookback), to: addDays(day, 3) },
-          );
-          const scored = series.find((r) => r.day === day);
-          const spikeRows = await warehouse.run<{ confidence_level: string; detected_at: string }>(
-            `select confidence_level, cast(detected_at as string) as detected_at from ${spikes} where event_id = @event_id and spike_date = cast(@day as date)`,
-            { event_id: Number(eventId), day },
-          );
+          const run = <T>(name: string, params: Record<string, unknown>) => runAnalystQuery<T>(warehouse, { sql: querySql(name, { tables: projectTables(graph) }), params });
+          const days = await run<ScoredDay>("explain-series", { event_id: Number(eventId), from_day: addDays(day, -lookback), to_day: addDays(day, 3) });
+          const series = days.map(seriesFields);
+          const scored = days.find((r) => r.day === day);
+          const spikeRows = await run<{ confidence_level: string; detected_at: string }>("explain-recorded-spike", { event_id: Number(eventId), day });
+          // The outcome is the model's (int_mention_baselines); the vars only word the rules.
           const explanation = explain(scored, {
-            lookback,
             minHistory: num("min_history_days"),
             minMentions: num("min_spike_mentions"),
             zThreshold: num("z_threshold"),
-            minStddev: num("min_stddev"),
             highZ: num("high_z"),
             mediumZ: num("medium_z"),
           });
@@ -90,30 +99,34 @@ export function register(cli: Cli): void {
     );
 }
 
+/** The vars the rules are worded with. */
 interface Thresholds {
-  lookback: number;
   minHistory: number;
   minMentions: number;
   zThreshold: number;
-  minStddev: number;
   highZ: number;
   mediumZ: number;
 }
 
-/** The spike rules applied to one scored day, each with whether it held. */
-export function explain(row: SeriesRow | undefined, t: Thresholds) {
+/** A table built before int_mention_baselines had the rule columns: say so, not "column not found". */
+async function requireRuleColumns(graph: CompiledGraph, warehouse: Warehouse): Promise<void> {
+  const target = graph.tables?.find((t) => t.target.name === "int_mention_baselines")?.target;
+  const columns = target ? ((await warehouse.tableMetadata(target))?.columns ?? []) : [];
+  if (target && !columns.some((c) => c.name === "is_spike")) {
+    throw new InputError(`${targetName(target)} was built by an earlier vwatch, without the spike rule columns: run \`vwatch run --tags mentions --include-deps\` first`);
+  }
+}
+
+/** The spike rules as int_mention_baselines applied them to one scored day, each with whether it held. */
+export function explain(row: ScoredDay | undefined, t: Thresholds) {
   if (!row) return { isSpike: false, confidence: null, sdUsed: null, checks: [], verdict: "not scored" };
-  const sdUsed = Math.max(row.baseline_stddev ?? 0, t.minStddev);
-  const z = row.z_score;
   const checks = [
-    { rule: `baseline days n = ${row.baseline_days} >= min_history_days ${t.minHistory}`, passed: row.baseline_days >= t.minHistory },
-    { rule: `mentions ${row.mention_count} >= min_spike_mentions ${t.minMentions}`, passed: row.mention_count >= t.minMentions },
-    { rule: `z ${fmt(z)} >= z_threshold ${t.zThreshold}`, passed: z !== null && z >= t.zThreshold },
+    { rule: `baseline days n = ${row.baseline_days} >= min_history_days ${t.minHistory}`, passed: row.meets_min_history_days },
+    { rule: `mentions ${row.mention_count} >= min_spike_mentions ${t.minMentions}`, passed: row.meets_min_spike_mentions },
+    { rule: `z ${fmt(row.z_score)} >= z_threshold ${t.zThreshold}`, passed: row.meets_z_threshold },
   ];
-  const isSpike = checks.every((c) => c.passed);
-  const confidence = !isSpike ? null : z! >= t.highZ ? "HIGH" : z! >= t.mediumZ ? "MEDIUM" : "LOW";
-  const verdict = isSpike
-    ? `SPIKE, confidence ${confidence} (HIGH when z >= ${t.highZ}, MEDIUM when z >= ${t.mediumZ}, else LOW)`
+  const verdict = row.is_spike
+    ? `SPIKE, confidence ${row.confidence_level} (HIGH when z >= ${t.highZ}, MEDIUM when z >= ${t.mediumZ}, else LOW)`
     : `not a spike: ${checks.filter((c) => !c.passed).map((c) => c.rule.replace(">=", "is below")).join("; ")}`;
-  return { isSpike, confidence, sdUsed, checks, verdict };
+  return { isSpike: row.is_spike, confidence: row.confidence_level, sdUsed: row.stddev_used, checks, verdict };
 }

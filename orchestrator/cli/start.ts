@@ -6,8 +6,9 @@ import { ECONOMIC_TABLES, type EconomicSource } from "../load/economic-schema";
 import type { FileLoadResult } from "../load/gdelt";
 import { gdeltKindOf } from "../load/gdelt-schema";
 import { formatTable, log } from "../log";
+import { runAnalystQuery } from "../query/run-query";
+import { projectTables, querySql } from "../query/sql-file";
 import type { Session } from "../run/session";
-import { bigqueryTableName } from "../sql/names";
 import { warehouseFile } from "../warehouse/open";
 import { checkVertex } from "./check";
 import type { Cli } from "./context";
@@ -45,28 +46,11 @@ export async function loadSamples(file: string): Promise<{ gdelt: FileLoadResult
   return { gdelt, economic };
 }
 
-/** The run's strongest spikes with the place and source of their event (BigQuery SQL, Warehouse.run). */
+/** The strongest spikes, with each event's place and source: queries/top-spikes.sql. */
 export async function topSpikes(session: Session, limit = 10): Promise<Record<string, unknown>[]> {
-  const project = session.project();
   const warehouse = await session.warehouse();
-  const spikes = bigqueryTableName({ database: project.defaultDatabase, schema: project.defaultSchema, name: "mention_spikes" }, project);
-  const events = bigqueryTableName({ database: project.defaultDatabase, schema: "intermediate", name: "int_focus_events" }, project);
-  return warehouse.run(
-    `select
-       spikes.event_id as event_id,
-       cast(spikes.spike_date as string) as spike_date,
-       spikes.mention_count as mentions,
-       round(spikes.baseline_avg, 2) as baseline,
-       round(spikes.z_score, 2) as z,
-       spikes.confidence_level as confidence,
-       events.action_geo_full_name as place,
-       events.source_url as source_url
-     from ${spikes} as spikes
-     left join ${events} as events
-       on spikes.event_id = events.event_id
-     order by spikes.z_score desc, spikes.event_id
-     limit ${Math.trunc(limit)}`,
-  );
+  const sql = querySql("top-spikes", { tables: projectTables(session.graph()) });
+  return runAnalystQuery(warehouse, { sql, params: { row_limit: Math.trunc(limit) } });
 }
 
 /** The main local job in one session: one warehouse, one PostgreSQL (one embedded server start). */

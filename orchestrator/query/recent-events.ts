@@ -1,5 +1,6 @@
 import type { TimeBound } from "./inputs";
 import type { AnalystQuery, AppTables } from "./run-query";
+import { querySql } from "./sql-file";
 
 export interface RecentEventsOptions {
   from: TimeBound;
@@ -21,32 +22,10 @@ export interface RecentEventRow {
   source_url: string | null;
 }
 
-/** Events reported between from and to (both inclusive), optionally of one type, newest first. */
+/** Events reported between from and to (both inclusive), optionally of one type, newest first: queries/recent-events.sql. */
 export function recentEventsQuery(tables: AppTables, o: RecentEventsOptions): AnalystQuery {
-  const sql = `with events as (
-  select * from ${tables.events}
-),
-
-final as (
-  select
-    id,
-    mentioned_at,
-    event_type,
-    risk_score,
-    severity,
-    title,
-    location,
-    source_name,
-    source_url
-  from events
-  where mentioned_at between timestamp(@from_time) and timestamp(@to_time)${o.eventType === undefined ? "" : "\n    and event_type = @event_type"}
-)
-
-select * from final
-order by mentioned_at desc, id
-limit @row_limit`;
   return {
-    sql,
+    sql: querySql("recent-events", { tables, when: { event_type: o.eventType !== undefined } }),
     params: { from_time: o.from.param, to_time: o.to.param, ...(o.eventType === undefined ? {} : { event_type: o.eventType }), row_limit: o.limit },
   };
 }

@@ -5,6 +5,10 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
 import { freshDatabase } from "../helpers/pg";
 import { main } from "../../orchestrator/cli/main";
+import { topSpikes } from "../../orchestrator/cli/start";
+import { loadConfig } from "../../orchestrator/config";
+import { productHooks } from "../../orchestrator/product";
+import { withSession } from "../../orchestrator/run/session";
 import { runCli, runCliCode } from "../helpers/cli";
 import { loadGdeltFiles } from "../../orchestrator/load/gdelt";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
@@ -149,6 +153,79 @@ describe("spike models", () => {
     expect(short).toEqual({ baseline_days: 5, z_score: 8 });
   });
 
+  it("gives every scored day the sd used, each rule's outcome, whether it is a spike and its confidence", async () => {
+    const rules = await warehouseRows(
+      home,
+      `select event_id, stddev_used, meets_min_history_days as history, meets_min_spike_mentions as mentions, meets_z_threshold as z, is_spike, confidence_level
+       from "intermediate"."int_mention_baselines" where day = date '2024-01-08' order by event_id`,
+    );
+    expect(rules).toEqual([
+      // sd = sqrt(26/21) = 1.113 > the floor 1; z = 8.286 / 1.113 = 7.447 >= high_z 3
+      { event_id: 100, stddev_used: expect.closeTo(Math.sqrt(26 / 21), 12), history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+      // sd = 0: the floor 1 is used
+      { event_id: 200, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+      { event_id: 300, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "LOW" },
+      // 2 mentions < 3, and z = (2 - 1) / 1 = 1 < 2: no confidence
+      { event_id: 301, stddev_used: 1, history: true, mentions: false, z: false, is_spike: false, confidence_level: null },
+      // n = 0: no sd (the floor is used) and z is NULL, which fails the z rule
+      { event_id: 500, stddev_used: 1, history: false, mentions: true, z: false, is_spike: false, confidence_level: null },
+      // n = 5 < 7; z = (9 - 1) / 1 = 8 would be HIGH, but it is no spike
+      { event_id: 600, stddev_used: 1, history: false, mentions: true, z: true, is_spike: false, confidence_level: null },
+      { event_id: 800, stddev_used: 1, history: true, mentions: true, z: true, is_spike: true, confidence_level: "HIGH" },
+    ]);
+    // Jan 2, event 100: window [1], n = 1 < 7 and sd NULL (n < 2): the floor; z = (3 - 1) / 1 = 2.
+    const [jan2] = await warehouseRows(home, `select baseline_stddev, stddev_used, z_score, meets_min_history_days, is_spike from "intermediate"."int_mention_baselines" where event_id = 100 and day = date '2024-01-02'`);
+    expect(jan2).toEqual({ baseline_stddev: null, stddev_used: 1, z_score: 2, meets_min_history_days: false, is_spike: false });
+  });
+
+  it("explain prints each rule with whether it held, as the model computed it", async () => {
+    const text = async (id: number) => {
+      const r = await runCli(["--home", home, "--project-dir", project, "explain", String(id), "2024-01-08"]);
+      expect(r.code).toBe(0);
+      return r.out;
+    };
+    const spike = await text(100);
+    expect(spike).toContain("n = 7, mean = 1.714, sd = 1.113 (floor 1)\nz = (10 - 1.714) / 1.113 = 7.447\n");
+    expect(spike).toContain("  yes  baseline days n = 7 >= min_history_days 7\n  yes  mentions 10 >= min_spike_mentions 3\n  yes  z 7.447 >= z_threshold 2\n");
+    expect(spike).toMatch(/\nSPIKE, confidence HIGH \(HIGH when z >= 3, MEDIUM when z >= 2.5, else LOW\) \(recorded in mention_spikes, detected .+\)\n$/);
+    const none = await text(500);
+    expect(none).toContain("n = 0, mean = n/a, sd = n/a (floor 1)\nz = (5 - n/a) / 1.000 = n/a\n");
+    expect(none).toContain("  NO   baseline days n = 0 >= min_history_days 7\n  yes  mentions 5 >= min_spike_mentions 3\n  NO   z n/a >= z_threshold 2\n");
+    expect(none).toContain("\nnot a spike: baseline days n = 0 is below min_history_days 7; z n/a is below z_threshold 2\n");
+    // explain reads the outcome from int_mention_baselines instead of applying the rules again:
+    // a copy whose model says otherwise is explained as its model says.
+    const h = tempHome();
+    fs.copyFileSync(path.join(home, "warehouse.duckdb"), path.join(h, "warehouse.duckdb"));
+    fs.copyFileSync(path.join(home, "run_results.json"), path.join(h, "run_results.json"));
+    const wh = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+    await wh.execute(`update "intermediate"."int_mention_baselines" set meets_z_threshold = false, is_spike = false, confidence_level = null where event_id = 300 and day = date '2024-01-08'`);
+    await wh.close();
+    const r = await runCli(["--home", h, "--project-dir", project, "explain", "300", "2024-01-08"]);
+    expect(r.out).toContain("  NO   z 2.000 >= z_threshold 2\n");
+    expect(r.out).toContain("\nnot a spike: z 2.000 is below z_threshold 2 (recorded in mention_spikes, detected ");
+    // A table an earlier vwatch built, without the rule columns, is named with the run that rebuilds it.
+    const old = await openDuckdb(path.join(h, "warehouse.duckdb"), { defaultDatabase: "venezuelawatch" });
+    await old.execute(`alter table "intermediate"."int_mention_baselines" drop column is_spike`);
+    await old.close();
+    const before = await runCli(["--home", h, "--project-dir", project, "explain", "300", "2024-01-08"]);
+    expect(before.code).toBe(2);
+    expect(before.err).toBe(
+      "error: venezuelawatch.intermediate.int_mention_baselines was built by an earlier vwatch, without the spike rule columns: run `vwatch run --tags mentions --include-deps` first\n",
+    );
+  });
+
+  it("start's top spikes: strongest first, rounded to 2 places, with the event's place, at most the limit", async () => {
+    const config = loadConfig({ home, projectDir: project });
+    const top = await withSession(config, productHooks, (session) => topSpikes(session, 3));
+    const place = EVENTS[0].split("\t")[52]; // ActionGeo_FullName of the template row
+    expect(top.map(({ source_url, ...r }) => r)).toEqual([
+      { event_id: 800, spike_date: "2024-01-08", mentions: 9, baseline: 1, z: 8, confidence: "HIGH", place },
+      // 12/7 = 1.714…, z = 7.447…
+      { event_id: 100, spike_date: "2024-01-08", mentions: 10, baseline: 1.71, z: 7.45, confidence: "HIGH", place },
+      { event_id: 200, spike_date: "2024-01-08", mentions: 5, baseline: 2, z: 3, confidence: "HIGH", place },
+    ]);
+  });
+
   it("explain shows the window, n, mean, sd, z and which rule failed", async () => {
     const explain = async (id: number) => {
       const out: string[] = [];
@@ -181,6 +258,9 @@ describe("spike models", () => {
       { event_id: 200, z_score: 1.5, confidence_level: "MEDIUM" },
       { event_id: 800, z_score: 4, confidence_level: "HIGH" },
     ]);
+    // The rule columns follow the vars too: sd 0 floored to min_stddev 2; z = 1.5 = medium_z.
+    const [flat] = await warehouseRows(h, `select stddev_used, meets_z_threshold, confidence_level from "intermediate"."int_mention_baselines" where event_id = 200 and day = date '2024-01-08'`);
+    expect(flat).toEqual({ stddev_used: 2, meets_z_threshold: true, confidence_level: "MEDIUM" });
   });
 
   it("the incremental path (yesterday's tables + a new day) gives the same spikes and baselines as a full refresh", async () => {

@@ -6,13 +6,11 @@ with baselines as (
   select * from `venezuelawatch.intermediate.int_mention_baselines`
 ),
 
--- Thresholds are vars so analysts can tune sensitivity without touching SQL.
+-- The spike rules and the confidence are applied in int_mention_baselines, their one place.
 spikes as (
   select *
   from baselines
-  where baseline_days >= 7
-    and mention_count >= 3
-    and z_score >= 2
+  where is_spike
     
 ),
 
@@ -26,11 +24,7 @@ final as (
     spikes.baseline_avg as baseline_avg,
     spikes.baseline_stddev as baseline_stddev,
     spikes.z_score as z_score,
-    case
-      when spikes.z_score >= 3 then 'HIGH'
-      when spikes.z_score >= 2.5 then 'MEDIUM'
-      else 'LOW'
-    end as confidence_level,
+    spikes.confidence_level as confidence_level,
     spikes.baseline_days as baseline_days,
     current_timestamp() as detected_at
   from spikes
@@ -40,7 +34,7 @@ final as (
 select * from final
 
 -- metadata
-alter table `venezuelawatch.analytics.mention_spikes` set options(description='Days on which a focus event\'s news coverage spiked: enough history, enough mentions and a z-score over the threshold. Synced to the application\'s data_pipeline_mentionspike table.')
+alter table `venezuelawatch.analytics.mention_spikes` set options(description='Days on which a focus event\'s news coverage spiked: enough history, enough mentions and a z-score over the threshold (the days int_mention_baselines classifies as spikes, where the rule is written). Synced to the application\'s data_pipeline_mentionspike table.')
 
 -- metadata
 alter table `venezuelawatch.analytics.mention_spikes`
@@ -50,6 +44,6 @@ alter table `venezuelawatch.analytics.mention_spikes`
   alter column `baseline_avg` set options(description='Mean daily mentions over the baseline window.'),
   alter column `baseline_stddev` set options(description='Sample standard deviation over the window (raw, before the min_stddev floor).'),
   alter column `z_score` set options(description='(mention_count - baseline_avg) / max(baseline_stddev, min_stddev).'),
-  alter column `confidence_level` set options(description='HIGH (z >= high_z), MEDIUM (z >= medium_z) or LOW.'),
+  alter column `confidence_level` set options(description='HIGH (z >= high_z), MEDIUM (z >= medium_z) or LOW, as int_mention_baselines gives it.'),
   alter column `baseline_days` set options(description='n: days in the baseline window.'),
   alter column `detected_at` set options(description='When the pipeline first detected the spike.')

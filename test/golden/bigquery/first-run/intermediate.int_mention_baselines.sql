@@ -58,6 +58,39 @@ windowed as (
   )
 ),
 
+-- The floor keeps a flat baseline (sd 0, or NULL when n < 2) from making every extra mention a spike.
+floored as (
+  select
+    *,
+    greatest(coalesce(baseline_stddev, 0), 1) as stddev_used
+  from windowed
+),
+
+scored as (
+  select
+    *,
+    (mention_count - baseline_avg) / stddev_used as z_score
+  from floored
+),
+
+-- The spike rules, each with whether it held. Thresholds are vars so analysts can tune
+-- sensitivity without touching SQL. A day without a baseline (z NULL) fails the z rule.
+ruled as (
+  select
+    *,
+    baseline_days >= 7 as meets_min_history_days,
+    mention_count >= 3 as meets_min_spike_mentions,
+    coalesce(z_score >= 2, false) as meets_z_threshold
+  from scored
+),
+
+classified as (
+  select
+    *,
+    meets_min_history_days and meets_min_spike_mentions and meets_z_threshold as is_spike
+  from ruled
+),
+
 final as (
   select
     event_id,
@@ -66,14 +99,25 @@ final as (
     baseline_days,
     baseline_avg,
     baseline_stddev,
-    (mention_count - baseline_avg) / greatest(coalesce(baseline_stddev, 0), 1) as z_score
-  from windowed
+    z_score,
+    stddev_used,
+    meets_min_history_days,
+    meets_min_spike_mentions,
+    meets_z_threshold,
+    is_spike,
+    case
+      when not is_spike then null
+      when z_score >= 3 then 'HIGH'
+      when z_score >= 2.5 then 'MEDIUM'
+      else 'LOW'
+    end as confidence_level
+  from classified
 )
 
 select * from final
 
 -- metadata
-alter table `venezuelawatch.intermediate.int_mention_baselines` set options(description='For each focus event and each day from its first mention through as_of (days without mentions count as zero): the day\'s mentions and the baseline over the previous lookback_days days, the day itself excluded.')
+alter table `venezuelawatch.intermediate.int_mention_baselines` set options(description='For each focus event and each day from its first mention through as_of (days without mentions count as zero): the day\'s mentions, the baseline over the previous lookback_days days (the day itself excluded), and the spike rules applied to the day: whether each held, whether the day is a spike, and its confidence. The one place the spike rule is written: mention_spikes keeps the days where is_spike, and vwatch explain prints these columns.')
 
 -- metadata
 alter table `venezuelawatch.intermediate.int_mention_baselines`
@@ -83,4 +127,10 @@ alter table `venezuelawatch.intermediate.int_mention_baselines`
   alter column `baseline_days` set options(description='n: days in the baseline window (fewer than lookback_days near the first mention).'),
   alter column `baseline_avg` set options(description='Mean of the daily counts in the window; NULL when n = 0.'),
   alter column `baseline_stddev` set options(description='Sample standard deviation of the window; NULL when n < 2.'),
-  alter column `z_score` set options(description='(mention_count - baseline_avg) / max(baseline_stddev, min_stddev); NULL when n = 0.')
+  alter column `z_score` set options(description='(mention_count - baseline_avg) / stddev_used; NULL when n = 0.'),
+  alter column `stddev_used` set options(description='The standard deviation z divides by: max(baseline_stddev, min_stddev), so min_stddev when n < 2.'),
+  alter column `meets_min_history_days` set options(description='Rule 1 held: baseline_days >= min_history_days.'),
+  alter column `meets_min_spike_mentions` set options(description='Rule 2 held: mention_count >= min_spike_mentions.'),
+  alter column `meets_z_threshold` set options(description='Rule 3 held: z_score >= z_threshold (false when z_score is NULL).'),
+  alter column `is_spike` set options(description='All three rules held: the day is a spike (a row of mention_spikes).'),
+  alter column `confidence_level` set options(description='For a spike, HIGH (z >= high_z), MEDIUM (z >= medium_z) or LOW; NULL when the day is not a spike.')
