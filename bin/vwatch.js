@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript orchestrator through ts-node (transpile only: type checking is `npm run typecheck`).
-require("ts-node").register({ transpileOnly: true, project: require("path").join(__dirname, "..", "tsconfig.json") });
+// The vwatch CLI. The orchestrator is TypeScript, loaded through bin/ts-require.js (transpiled once
+// per edit and cached; type checking is `npm run typecheck`).
+require("./ts-require");
 require("../orchestrator/cli/main")
   .main(process.argv.slice(2))
   .then((code) => process.exit(code));
