@@ -1,22 +1,37 @@
 import { log } from "../orchestrator/log";
+import { benchCliStart } from "./cli-start";
 import { benchCompile } from "./compile";
+import { benchNpmStart } from "./npm-start";
 import { benchLocalRun } from "./run";
+import { benchSpikes, spikeFigures } from "./spikes";
+import { figuresTable, met, type Figure } from "./util";
+import { benchWriteBack } from "./write-back";
 
-/** npm run bench: every benchmark in turn. BENCH_ROWS makes the large ones smaller. */
+/**
+ * npm run bench: every benchmark in turn, then issue 11's speed figures with their goals. The
+ * spike pipeline runs at 10 M and at 1 M mention rows; BENCH_ROWS runs it at that size only.
+ */
 async function main() {
   log.setQuiet(true);
-  log.out("== compile ==");
+  const figures: Figure[] = [];
+  log.out("== CLI start ==");
+  figures.push(...benchCliStart());
+  log.out("\n== npm start ==");
+  figures.push(...benchNpmStart());
+  log.out("\n== compile ==");
   benchCompile();
   log.out("\n== local run ==");
   await benchLocalRun();
-  for (const [title, file, fn] of [
-    ["spike pipeline at scale", "./spikes", "benchSpikes"],
-    ["write-back to PostgreSQL", "./write-back", "benchWriteBack"],
-  ]) {
-    log.out(`\n== ${title} ==`);
-    const mod = await import(file);
-    await mod[fn]();
+  const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];
+  for (const rows of sizes) {
+    log.out(`\n== spike pipeline at ${rows} mention rows ==`);
+    figures.push(...spikeFigures(await benchSpikes({ rows })));
   }
+  log.out("\n== write-back to PostgreSQL ==");
+  await benchWriteBack();
+  log.out("\n== speed figures (issue 11) ==");
+  log.out(figuresTable(figures));
+  log.out(`${figures.filter(met).length} of ${figures.length} goals met`);
 }
 
 main().catch((e) => {

@@ -2,8 +2,7 @@
 // `node test/helpers/vwatch-modules.js <vwatch arguments…>`: runs the vwatch CLI in this process,
 // then prints on its last stdout line `MODULES ["pkg", …]`: the packages under node_modules it
 // loaded, so a test can check that a command did not load what it does not need.
-const path = require("path");
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+require("../../bin/ts-require");
 const { main } = require("../../orchestrator/cli/main");
 
 main(process.argv.slice(2)).then((code) => {

@@ -3,8 +3,7 @@
 // with a spike sync that pauses after its batch BATCH (inside its transaction): it prints
 // "paused after batch BATCH; SIGCONT resumes" and waits for SIGCONT, so a test can stop, kill
 // or starve the sync mid-way. The pause is a callback given to main(), not a switch of the CLI.
-const path = require("path");
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+require("../../bin/ts-require");
 const { main } = require("../../orchestrator/cli/main");
 const { log } = require("../../orchestrator/log");
 

@@ -67,6 +67,18 @@ describe("DuckDB warehouse", () => {
     expect((await wh.tableMetadata({ database: "gdelt-bq", schema: "gdeltv2", name: "events" }))?.columns).toEqual([{ name: "x", type: "INT64" }]);
   });
 
+  it("describes a view whose source table is gone with the columns it was made with", async () => {
+    await wh.execute(`create table analytics.gone as select 1 as a, 'x' as b; create or replace view analytics.on_gone as select * from analytics.gone; drop table analytics.gone`);
+    expect(await wh.tableMetadata({ database: "venezuelawatch", schema: "analytics", name: "on_gone" })).toEqual({
+      target: { database: "venezuelawatch", schema: "analytics", name: "on_gone" },
+      kind: "view",
+      columns: [
+        { name: "a", type: "INT64" },
+        { name: "b", type: "STRING" },
+      ],
+    });
+  });
+
   it("returns undefined for a missing table", async () => {
     expect(await wh.tableMetadata({ database: "venezuelawatch", schema: "analytics", name: "missing" })).toBeUndefined();
   });

@@ -35,9 +35,12 @@ function eventLine(id: number, opts: { actor1?: string; actor2?: string; geo?: s
 
 function mentionLines(id: number, day: string, count: number): string[] {
   const stamp = day.replace(/-/g, "") + "120000";
-  return Array.from({ length: count }, (_, i) =>
-    [id, "20240101000000", stamp, 1, "example.com", `https://example.com/${id}/${day}/${i}`, 1, -1, -1, -1, 1, 50, 1000, -1.5, "", ""].join("\t"),
-  );
+  return Array.from({ length: count }, (_, i) => mentionAt(id, stamp, `https://example.com/${id}/${day}/${i}`));
+}
+
+/** One mention row of event `id` at the GDELT time `stamp` (YYYYMMDDHHMMSS). */
+function mentionAt(id: number, stamp: string, url = `https://example.com/${id}/${stamp}`): string {
+  return [id, "20240101000000", stamp, 1, "example.com", url, 1, -1, -1, -1, 1, 50, 1000, -1.5, "", ""].join("\t");
 }
 
 /** Daily mention counts per event, from 2024-01-01. */
@@ -261,6 +264,38 @@ describe("spike models", () => {
     // The rule columns follow the vars too: sd 0 floored to min_stddev 2; z = 1.5 = medium_z.
     const [flat] = await warehouseRows(h, `select stddev_used, meets_z_threshold, confidence_level from "intermediate"."int_mention_baselines" where event_id = 200 and day = date '2024-01-08'`);
     expect(flat).toEqual({ stddev_used: 2, meets_z_threshold: true, confidence_level: "MEDIUM" });
+  });
+
+  it("counts a mention on its UTC day: the last second of as_of is in, the next second out, and an incremental run recounts from the first second of its window", async () => {
+    const h = tempHome();
+    const dir = path.join(h, "in");
+    fs.mkdirSync(dir, { recursive: true });
+    const events = path.join(dir, "20240101000000.export.CSV");
+    fs.writeFileSync(events, eventLine(100, { actor1: "VEN" }) + "\n");
+    const at = (stamp: string) => {
+      const file = path.join(dir, `${stamp}.mentions.CSV`);
+      fs.writeFileSync(file, mentionAt(100, stamp) + "\n");
+      return file;
+    };
+    const db = path.join(h, "warehouse.duckdb");
+    const counts = () => warehouseRows(h, `select cast(mention_date as varchar) as d, mention_count from "intermediate"."int_mentions_counted_daily" order by d`);
+    await loadGdeltFiles(db, [events, at("20240101120000"), at("20240102235959"), at("20240105235959"), at("20240106000000")]);
+    expect(await pipeline(h, "2024-01-05", ",lookback_days=3")).toBe(0);
+    expect(await counts()).toEqual([
+      { d: "2024-01-01", mention_count: 1 },
+      { d: "2024-01-02", mention_count: 1 },
+      { d: "2024-01-05", mention_count: 1 },
+    ]);
+    // Late files: one second before the next run's window (as_of 2024-01-06 - 3 days = Jan 3), and its first second.
+    await loadGdeltFiles(db, [at("20240102235958"), at("20240103000000")]);
+    expect(await pipeline(h, "2024-01-06", ",lookback_days=3")).toBe(0);
+    expect(await counts()).toEqual([
+      { d: "2024-01-01", mention_count: 1 },
+      { d: "2024-01-02", mention_count: 1 },
+      { d: "2024-01-03", mention_count: 1 },
+      { d: "2024-01-05", mention_count: 1 },
+      { d: "2024-01-06", mention_count: 1 },
+    ]);
   });
 
   it("the incremental path (yesterday's tables + a new day) gives the same spikes and baselines as a full refresh", async () => {

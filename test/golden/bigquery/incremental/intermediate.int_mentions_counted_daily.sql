@@ -11,27 +11,30 @@ focus_events as (
   select event_id from `venezuelawatch.intermediate.int_focus_events`
 ),
 
--- Grouping on the integer day and making it a date afterwards: parsing a date per mention row
--- would cost more than the whole rest of the pipeline at millions of rows.
+-- Mention rows are grouped on the integer YYYYMMDD000000, the start of their UTC day computed from
+-- GDELT's YYYYMMDDHHMMSS with integer arithmetic, and the day becomes a date per group only:
+-- parsing a date per mention row would cost more than the whole rest of the pipeline at millions
+-- of rows. The day bounds compare the stored number itself (every time of day D is below
+-- (D + 1) * 1000000), which the warehouse checks while scanning.
 counted as (
   select
     mentions.event_id as event_id,
-    mentions.mention_day_number as mention_day_number,
+    mentions.mention_time_number - mod(mentions.mention_time_number, 1000000) as mention_day_start,
     count(*) as mention_count
   from mentions
   inner join focus_events
     on mentions.event_id = focus_events.event_id
-  where mentions.mention_day_number <= cast(format_date('%Y%m%d', date '2015-02-18') as int64)
-  and mentions.mention_day_number >= cast(format_date('%Y%m%d', date_sub(date '2015-02-18', interval 30 day)) as int64)
+  where mentions.mention_time_number < (cast(format_date('%Y%m%d', date '2015-02-18') as int64) + 1) * 1000000
+  and mentions.mention_time_number >= cast(format_date('%Y%m%d', date_sub(date '2015-02-18', interval 30 day)) as int64) * 1000000
   group by
     mentions.event_id,
-    mentions.mention_day_number
+    mention_day_start
 ),
 
 final as (
   select
     event_id,
-    parse_date('%Y%m%d', cast(mention_day_number as string)) as mention_date,
+    parse_date('%Y%m%d', substr(cast(mention_day_start as string), 1, 8)) as mention_date,
     mention_count
   from counted
 )
