@@ -158,7 +158,9 @@ export async function benchSpikes(opts: { rows?: number } = {}): Promise<SpikesR
       loopVsOurs: vsLoop, oursPeakRssMb: results.ours.maxRssMb, spikes,
     };
   } finally {
-    fs.rmSync(home, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the folder (its warehouse.duckdb holds the data) for profiling.
+    if (process.env.BENCH_KEEP) log.out(`kept ${home}`);
+    else fs.rmSync(home, { recursive: true, force: true });
   }
 }
 

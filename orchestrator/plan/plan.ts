@@ -46,11 +46,12 @@ export interface PlanOptions {
 export type WarehouseState = Map<string, TableMetadata>;
 
 /**
- * The execution plan: pure function of the compiled graph, the warehouse state and the options.
+ * The execution plan: a pure function of the compiled graph, the warehouse state and the options
+ * (async only because the DuckDB builder may start its translator).
  * The warehouse's statement builder writes each action's statements in its own SQL: on BigQuery
  * the official CLI's, on DuckDB translated queries in DuckDB DDL/DML of the same meaning.
  */
-export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: PlanOptions): Plan {
+export async function buildPlan(graph: CompiledGraph, state: WarehouseState, options: PlanOptions): Promise<Plan> {
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {
     throw new CompileError(
@@ -63,7 +64,7 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
   const sql = options.statements;
 
   const actions: PlannedAction[] = [];
-  const add = (a: Table | Operation | Assertion, kind: ActionKind, build: (relation: string) => BuiltAction) => {
+  const add = async (a: Table | Operation | Assertion, kind: ActionKind, build: (relation: string) => BuiltAction | Promise<BuiltAction>) => {
     const name = targetName(a.target);
     if (!included.has(name)) return;
     const base: Base = {
@@ -77,7 +78,7 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
       disabled: Boolean(a.disabled),
     };
     try {
-      actions.push({ ...base, ...(a.disabled ? { tasks: [] } : build(base.relation)) });
+      actions.push({ ...base, ...(a.disabled ? { tasks: [] } : await build(base.relation)) });
     } catch (e) {
       if (!(e instanceof VwatchError)) throw e;
       actions.push({ ...base, tasks: [], error: e });
@@ -86,10 +87,10 @@ export function buildPlan(graph: CompiledGraph, state: WarehouseState, options: 
 
   for (const t of graph.tables ?? []) {
     const kind: ActionKind = t.enumType === "VIEW" ? "view" : t.enumType === "INCREMENTAL" ? "incremental" : "table";
-    add(t, kind, (relation) => sql.table(t, relation, kind, state.get(targetName(t.target)), Boolean(options.fullRefresh)));
+    await add(t, kind, (relation) => sql.table(t, relation, kind, state.get(targetName(t.target)), Boolean(options.fullRefresh)));
   }
-  for (const o of graph.operations ?? []) add(o, "operation", () => sql.operation(o));
-  for (const a of graph.assertions ?? []) add(a, "assertion", (relation) => sql.assertion(a, relation));
+  for (const o of graph.operations ?? []) await add(o, "operation", () => sql.operation(o));
+  for (const a of graph.assertions ?? []) await add(a, "assertion", (relation) => sql.assertion(a, relation));
 
   const ordered = topologicalOrder(actions);
   const schemaTargets = new Map<string, Target>();

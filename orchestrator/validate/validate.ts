@@ -83,7 +83,7 @@ class Validator {
       else this.unavailable.set(targetName(d.target), { reason: "has no stated column types", root: targetName(d.target) });
     }
     const statements = bigqueryStatements(this.cfg);
-    const first = buildPlan(this.graph, new Map(), { statements });
+    const first = await buildPlan(this.graph, new Map(), { statements });
     this.report.actions = first.actions.length;
     for (const level of levels(first.actions)) {
       // Each level's statements see the tables of the levels before; its metadata and assertion
@@ -98,7 +98,7 @@ class Validator {
       catalog.nextLevel();
       for (const action of done) await this.action(action, "follow-up");
     }
-    const incremental = buildPlan(this.graph, this.warehouseState(), { statements });
+    const incremental = await buildPlan(this.graph, this.warehouseState(), { statements });
     for (const action of incremental.actions) {
       if (action.mode !== "merge" && action.mode !== "insert") continue;
       // Its metadata statements are the first run's, already checked.

@@ -28,9 +28,9 @@ export interface BuiltAction {
 export interface StatementBuilder {
   /** A target's name as this warehouse's SQL writes it, e.g. `p.d.t` or "d"."t". */
   relation(target: Target): string;
-  table(t: Table, relation: string, kind: ActionKind, existing: TableMetadata | undefined, fullRefresh: boolean): BuiltAction;
-  operation(o: Operation): BuiltAction;
-  assertion(a: Assertion, relation: string): BuiltAction;
+  table(t: Table, relation: string, kind: ActionKind, existing: TableMetadata | undefined, fullRefresh: boolean): BuiltAction | Promise<BuiltAction>;
+  operation(o: Operation): BuiltAction | Promise<BuiltAction>;
+  assertion(a: Assertion, relation: string): BuiltAction | Promise<BuiltAction>;
   /** Creates a target's dataset (BigQuery) or schema (DuckDB) when missing. */
   createSchema(t: Target): string;
 }

@@ -22,7 +22,7 @@ function stateOf(tables: ExistingTable[]): WarehouseState {
 async function compare(existing: ExistingTable[]) {
   const official = await officialDryRun(conformanceProject, existing);
   const graph = compileProject({ projectDir: copyProject(conformanceProject) });
-  const plan = buildPlan(graph, stateOf(existing), { statements: bigqueryStatements(graph.projectConfig) });
+  const plan = await buildPlan(graph, stateOf(existing), { statements: bigqueryStatements(graph.projectConfig) });
   const ours = new Map(plan.actions.map((a) => [a.name, a]));
   const kinds = new Set<string>();
   for (const action of official.actions) {

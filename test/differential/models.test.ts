@@ -160,7 +160,7 @@ describe("the project's models: ZetaSQL's reference evaluator vs the local DuckD
     const byName = new Map<string, { query?: string; type?: string; target: Target }>();
     for (const t of graph.tables ?? []) byName.set(targetName(t.target), t);
     for (const a of graph.assertions ?? []) byName.set(targetName(a.target), { ...a, type: "assertion" });
-    for (const action of buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) }).actions) {
+    for (const action of (await buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) })).actions) {
       const source = byName.get(action.name);
       if (!source?.query) continue;
       const short = action.name.split(".").pop()!;

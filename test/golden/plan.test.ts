@@ -40,8 +40,8 @@ function checkGolden(dir: string, files: Map<string, string>) {
 }
 
 describe("BigQuery execution plan", () => {
-  it("creates every table on the first run, with partitioning, clustering and descriptions", () => {
-    checkGolden(path.join(__dirname, "bigquery", "first-run"), render(buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) })));
+  it("creates every table on the first run, with partitioning, clustering and descriptions", async () => {
+    checkGolden(path.join(__dirname, "bigquery", "first-run"), render(await buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) })));
   });
 
   it.each([
@@ -51,25 +51,25 @@ describe("BigQuery execution plan", () => {
     ["un_comtrade", "partition by period cluster by commodity_code"],
     ["world_bank", "partition by date cluster by indicator_id"],
     ["entity_risk_training_data", "partition by DATE(mentioned_at)"],
-  ])("creates %s partitioned and clustered as the warehouse design says", (name, clauses) => {
-    const action = buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) }).actions.find((a) => a.target.name === name);
+  ])("creates %s partitioned and clustered as the warehouse design says", async (name, clauses) => {
+    const action = (await buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) })).actions.find((a) => a.target.name === name);
     expect(action?.tasks[0].sql).toContain(`create or replace table \`venezuelawatch.analytics.${name}\` ${clauses} as`);
   });
 
-  it("merges incremental tables on their unique key within the update partition filter once they exist", () => {
+  it("merges incremental tables on their unique key within the update partition filter once they exist", async () => {
     // Only incremental tables differ from the first run.
-    const plan = buildPlan(graph, existingState(), { statements: bigqueryStatements(graph.projectConfig) });
+    const plan = await buildPlan(graph, existingState(), { statements: bigqueryStatements(graph.projectConfig) });
     checkGolden(path.join(__dirname, "bigquery", "incremental"), render(plan, (a) => a.kind === "incremental"));
   });
 
-  it("rebuilds incremental tables with --full-refresh", () => {
-    const plan = buildPlan(graph, existingState(), { statements: bigqueryStatements(graph.projectConfig), fullRefresh: true });
+  it("rebuilds incremental tables with --full-refresh", async () => {
+    const plan = await buildPlan(graph, existingState(), { statements: bigqueryStatements(graph.projectConfig), fullRefresh: true });
     const modes = Object.fromEntries(plan.actions.filter((a) => a.kind === "incremental").map((a) => [a.target.name, a.mode]));
     expect(modes).toEqual({ int_gdelt_events: "create", int_mentions_counted_daily: "create", mention_spikes: "create" });
   });
 
-  it("creates each dataset once before the actions", () => {
-    const plan = buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) });
+  it("creates each dataset once before the actions", async () => {
+    const plan = await buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) });
     expect([...plan.schemas].sort()).toEqual([
       'create schema if not exists `venezuelawatch.analytics` options(location="US")',
       'create schema if not exists `venezuelawatch.analytics_assertions` options(location="US")',

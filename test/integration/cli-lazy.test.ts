@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { copyOwnProject } from "../helpers/project";
 
 /**
  * The CLI loads a heavy module (DuckDB, ZetaSQL and gRPC, the polyglot translator, pg, the
@@ -52,6 +53,24 @@ describe("loading heavy modules only where they are used", () => {
       expect(heavyIn(r.packages)).toEqual(["@duckdb/node-api"]);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("a repeat run reuses the last run's translations and starts the translator only for SQL that changed", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-lazy-translate-"));
+    const project = copyOwnProject();
+    try {
+      // Nothing is loaded, so the run fails on its missing sources, but only after planning (translating) every action.
+      const run = () => loaded(["--home", home, "--project-dir", project, "-q", "run", "--tags", "mentions", "--no-sync", "--vars", "as_of=2024-03-31"]);
+      expect(run().packages).toContain("@polyglot-sql/sdk");
+      expect(run().packages).not.toContain("@polyglot-sql/sdk");
+      const model = path.join(project, "definitions", "intermediate", "int_focus_events.sqlx");
+      fs.writeFileSync(model, fs.readFileSync(model, "utf8").replace("select * from final", "select * from final where event_id > 0"));
+      expect(run().packages).toContain("@polyglot-sql/sdk");
+      expect(run().packages).not.toContain("@polyglot-sql/sdk");
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(project, { recursive: true, force: true });
     }
   });
 });

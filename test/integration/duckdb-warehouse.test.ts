@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WarehouseError } from "../../orchestrator/errors";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
+import { openDuckdb, translationsFile, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-duckdb-"));
 const file = path.join(dir, "nested", "folder", "warehouse.duckdb");
@@ -102,5 +102,34 @@ describe("DuckDB warehouse", () => {
         process.stdout.write(String(r.getRows()[0][0]));
       });`;
     expect(execFileSync(process.execPath, ["-e", script], { cwd: process.cwd() }).toString()).toBe("1");
+  });
+});
+
+describe("DuckDB warehouse: translations kept beside the file", () => {
+  it("keeps what translated for the next open, and rejects again what did not", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-translations-"));
+    const db = path.join(home, "warehouse.duckdb");
+    try {
+      let w = await openDuckdb(db);
+      expect(await w.run("select safe_divide(6, 3) as q")).toEqual([{ q: 2 }]);
+      await expect(w.run("select ml.predict(1) as p")).rejects.toThrow(/not supported locally/);
+      await w.close();
+      const kept = JSON.parse(fs.readFileSync(translationsFile(db), "utf8"));
+      expect(Object.keys(kept.entries)).toHaveLength(1);
+
+      w = await openDuckdb(db);
+      expect(await w.run("select safe_divide(6, 3) as q")).toEqual([{ q: 2 }]);
+      await expect(w.run("select ml.predict(1) as p")).rejects.toThrow(/not supported locally/);
+      await w.close();
+
+      // A damaged file is translated afresh and replaced.
+      fs.writeFileSync(translationsFile(db), "{ not json");
+      w = await openDuckdb(db);
+      expect(await w.run("select safe_divide(6, 3) as q")).toEqual([{ q: 2 }]);
+      await w.close();
+      expect(Object.keys(JSON.parse(fs.readFileSync(translationsFile(db), "utf8")).entries)).toHaveLength(1);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

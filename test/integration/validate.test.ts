@@ -48,7 +48,7 @@ describe("validating the project's own definitions", () => {
       .finally(() => pg.close());
     expect(report.errors).toEqual([]);
     expect(report.notValidated).toEqual([]);
-    expect(report.actions).toBe(buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) }).actions.length);
+    expect(report.actions).toBe((await buildPlan(graph, new Map(), { statements: bigqueryStatements(graph.projectConfig) })).actions.length);
     // Every table's create (or view), metadata and assertion statements, plus the incremental MERGEs.
     expect(report.statements).toBeGreaterThan(2 * report.actions);
   });

@@ -22,21 +22,21 @@ const state: WarehouseState = new Map([
   ["testproj.ds.appended", existing("table", "appended")],
   ["testproj.ds.was_view", existing("view", "was_view")],
 ]);
-const byName = (fullRefresh: boolean) =>
-  Object.fromEntries(buildPlan(graph, state, { statements: bigqueryStatements(graph.projectConfig), fullRefresh }).actions.map((a) => [a.target.name, a]));
+const byName = async (fullRefresh: boolean) =>
+  Object.fromEntries((await buildPlan(graph, state, { statements: bigqueryStatements(graph.projectConfig), fullRefresh })).actions.map((a) => [a.target.name, a]));
 
 describe("execution plan", () => {
-  it("never rebuilds a protected incremental table, even with --full-refresh", () => {
-    expect(byName(true).kept.mode).toBe("merge");
-    expect(byName(true).appended.mode).toBe("create");
+  it("never rebuilds a protected incremental table, even with --full-refresh", async () => {
+    expect((await byName(true)).kept.mode).toBe("merge");
+    expect((await byName(true)).appended.mode).toBe("create");
   });
 
-  it("appends to an incremental table without a unique key, listing the existing columns", () => {
-    const sql = byName(false).appended.tasks[0].sql;
+  it("appends to an incremental table without a unique key, listing the existing columns", async () => {
+    const sql = (await byName(false)).appended.tasks[0].sql;
     expect(sql).toMatch(/insert into `testproj\.ds\.appended`\s*\(`id`\)\s*select `id`\s*from \(/);
   });
 
-  it("drops a view that a table replaces before creating the table", () => {
-    expect(byName(false).was_view.tasks[0].sql).toMatch(/^drop view if exists `testproj\.ds\.was_view`\n;\ncreate or replace table/);
+  it("drops a view that a table replaces before creating the table", async () => {
+    expect((await byName(false)).was_view.tasks[0].sql).toMatch(/^drop view if exists `testproj\.ds\.was_view`\n;\ncreate or replace table/);
   });
 });

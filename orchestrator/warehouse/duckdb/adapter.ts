@@ -1,6 +1,7 @@
 /**
  * The local warehouse: one DuckDB file. Plan statements arrive in DuckDB SQL (statements.ts
- * translates them); hand-written BigQuery SQL (`run`) is translated here, each text once.
+ * translates them); hand-written BigQuery SQL (`run`) is translated here. Translations are kept
+ * beside the warehouse file (translations.ts), so a repeat command need not start the translator.
  *
  * query() returns plain JS values (values.ts). The session runs in UTC, as BigQuery does, so
  * TIMESTAMP and TIMESTAMPTZ mean the same instant.
@@ -18,21 +19,19 @@ import type { StatementBuilder } from "../statements";
 import { firstLine, type Column, type ExecuteResult, type TableMetadata, type Warehouse } from "../warehouse";
 import { duckdbSchema, duckdbString, quoteIdent } from "../../sql/duckdb-names";
 import { duckdbRelation, duckdbStatements } from "./statements";
+import { Translations } from "./translations";
 import { toPlainRows } from "./values";
-
-/** Translations of hand-written queries kept per warehouse: a command runs a few texts, many times over. */
-const TRANSLATIONS_KEPT = 200;
 
 export class DuckdbWarehouse implements Warehouse {
   readonly dialect = "duckdb" as const;
   readonly local = true;
-  private readonly translations = new Map<string, string>();
-
   constructor(
     private readonly instance: DuckDBInstance,
     /** For bulk work the Warehouse interface does not cover (the GDELT loader). */
     readonly connection: DuckDBConnection,
     private readonly defaults: ProjectDefaults,
+    /** Translations of BigQuery SQL, kept beside the warehouse file for the next command. */
+    private readonly translations: Translations = new Translations(undefined),
   ) {}
 
   async execute(sql: string, options: { dryRun?: boolean } = {}): Promise<ExecuteResult> {
@@ -64,10 +63,8 @@ export class DuckdbWarehouse implements Warehouse {
   }
 
   async statements(): Promise<StatementBuilder> {
-    const t = await import("../../translate/translate");
-    await t.initTranslator();
     const { defaultDatabase, defaultSchema } = this.defaults;
-    return duckdbStatements(this.defaults, (sql, file) => t.translateToDuckdb(sql, { defaultDatabase, defaultSchema, file }));
+    return duckdbStatements(this.defaults, (sql, file) => this.translations.translate(sql, { defaultDatabase, defaultSchema, file }));
   }
 
   async estimateBytes(): Promise<number | undefined> {
@@ -109,21 +106,21 @@ export class DuckdbWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
+    this.translations.save();
     this.connection.closeSync();
     this.instance.closeSync();
   }
 
   /** Hand-written BigQuery SQL in DuckDB's, by the engine's translator (loaded on first use). */
-  private async translate(sql: string): Promise<string> {
-    const known = this.translations.get(sql);
-    if (known !== undefined) return known;
-    const t = await import("../../translate/translate");
+  private translate(sql: string): Promise<string> {
     const { defaultDatabase, defaultSchema } = this.defaults;
-    const translated = await t.translateToDuckdbAsync(sql, { defaultDatabase, defaultSchema });
-    if (this.translations.size >= TRANSLATIONS_KEPT) this.translations.delete(this.translations.keys().next().value!);
-    this.translations.set(sql, translated);
-    return translated;
+    return this.translations.translate(sql, { defaultDatabase, defaultSchema });
   }
+}
+
+/** Where a warehouse file's translations are kept: beside it. */
+export function translationsFile(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `${path.basename(file)}.translations.json`);
 }
 
 /** Opens (creating if needed) the DuckDB file; the parent folder is created too. */
@@ -133,7 +130,7 @@ export async function openDuckdb(file: string, defaults: ProjectDefaults = {}): 
     const instance = await DuckDBInstance.create(file);
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
-    return new DuckdbWarehouse(instance, connection, defaults);
+    return new DuckdbWarehouse(instance, connection, defaults, new Translations(file === ":memory:" ? undefined : translationsFile(file)));
   } catch (e) {
     const message = (e as Error).message;
     // DuckDB lets one process write a file: another command (a run, a load, a sync) has it open.

@@ -5,7 +5,7 @@ import { tableMode, writesIncrementally, type BuiltAction, type StatementBuilder
 import { duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "../../sql/duckdb-names";
 
 /** BigQuery → DuckDB translation of a query or statement; `file` names it in errors. */
-export type Translate = (sql: string, file?: string) => string;
+export type Translate = (sql: string, file?: string) => Promise<string>;
 
 /** A target's quoted DuckDB name, the default dataset filled in. */
 export function duckdbRelation(target: Target, cfg: Pick<ProjectDefaults, "defaultDatabase" | "defaultSchema">): string {
@@ -19,9 +19,9 @@ export function duckdbRelation(target: Target, cfg: Pick<ProjectDefaults, "defau
  */
 export function duckdbStatements(cfg: ProjectDefaults, translateQuery: Translate): StatementBuilder {
   /** Builds one action with a translate that cuts out its EXTERNAL_QUERY calls, listed on the action. */
-  const withExternal = (build: (translate: Translate) => BuiltAction): BuiltAction => {
+  const withExternal = async (build: (translate: Translate) => Promise<BuiltAction>): Promise<BuiltAction> => {
     const external: ExternalQuery[] = [];
-    const built = build((sql, file) => {
+    const built = await build((sql, file) => {
       const cut = extractExternalQueries(sql, file);
       for (const q of cut.queries) if (!external.some((e) => e.table === q.table)) external.push(q);
       return translateQuery(cut.sql, file);
@@ -30,24 +30,25 @@ export function duckdbStatements(cfg: ProjectDefaults, translateQuery: Translate
   };
   return {
     relation: (target) => duckdbRelation(target, cfg),
-    table: (t, resolved, kind, existing, fullRefresh) => withExternal((translate) => {
+    table: (t, resolved, kind, existing, fullRefresh) => withExternal(async (translate) => {
       const file = t.fileName;
       const base: "table" | "view" = kind === "view" ? "view" : "table";
       const incremental = kind === "incremental" && writesIncrementally(t, existing, fullRefresh);
       const mode = tableMode(t, kind, incremental);
-      const statements = ((incremental ? t.incrementalPreOps : t.preOps) ?? []).map((s) => translate(s, file));
+      const each = (sqls: string[] | undefined) => Promise.all((sqls ?? []).map((s) => translate(s, file)));
+      const statements = await each(incremental ? t.incrementalPreOps : t.preOps);
       if (existing && existing.kind !== base) statements.push(dropIfExists(resolved, existing.kind));
       const columns = existing?.columns.map((c) => c.name) ?? [];
       if (mode === "merge") {
-        const query = translate(t.incrementalQuery || t.query || "", file);
+        const query = await translate(t.incrementalQuery || t.query || "", file);
         const filter = t.bigquery?.updatePartitionFilter;
-        statements.push(mergeInto(resolved, columns, query, t.uniqueKey!, filter && translateFilter(filter, (s) => translate(s, file))));
+        statements.push(mergeInto(resolved, columns, query, t.uniqueKey!, filter && (await translateFilter(filter, (s) => translate(s, file)))));
       } else if (mode === "insert") {
-        statements.push(insertInto(resolved, columns, translate(t.incrementalQuery || t.query || "", file)));
+        statements.push(insertInto(resolved, columns, await translate(t.incrementalQuery || t.query || "", file)));
       } else {
-        statements.push(createOrReplace(resolved, base, translate(t.query ?? "", file)));
+        statements.push(createOrReplace(resolved, base, await translate(t.query ?? "", file)));
       }
-      statements.push(...((incremental ? t.incrementalPostOps : t.postOps) ?? []).map((s) => translate(s, file)));
+      statements.push(...(await each(incremental ? t.incrementalPostOps : t.postOps)));
       const d = t.actionDescriptor;
       return {
         mode,
@@ -58,11 +59,14 @@ export function duckdbStatements(cfg: ProjectDefaults, translateQuery: Translate
         ],
       };
     }),
-    operation: (o) => withExternal((translate) => ({ tasks: (o.queries ?? []).map((sql) => ({ type: "statement" as const, sql: translate(sql, o.fileName) })) })),
+    operation: (o) =>
+      withExternal(async (translate) => ({
+        tasks: (await Promise.all((o.queries ?? []).map((sql) => translate(sql, o.fileName)))).map((sql) => ({ type: "statement" as const, sql })),
+      })),
     assertion: (a, resolved) =>
-      withExternal((translate) => ({
+      withExternal(async (translate) => ({
         tasks: [
-          { type: "statement", sql: createOrReplace(resolved, "view", translate(a.query ?? "", a.fileName)) },
+          { type: "statement", sql: createOrReplace(resolved, "view", await translate(a.query ?? "", a.fileName)) },
           { type: "assertion", sql: `select count(*) as row_count from ${resolved}` },
         ],
       })),
@@ -101,9 +105,9 @@ export function mergeInto(resolved: string, columns: string[], query: string, un
  * updatePartitionFilter is a BigQuery boolean expression on the target's columns (the official
  * CLI prefixes it with `T.`). Translate it inside a throwaway query and take back its WHERE clause.
  */
-export function translateFilter(filter: string, translate: (sql: string) => string): string {
+export async function translateFilter(filter: string, translate: (sql: string) => Promise<string>): Promise<string> {
   const marker = "__vwatch_merge_target";
-  const translated = translate(`select 1 from ${marker} as T where T.${filter}`);
+  const translated = await translate(`select 1 from ${marker} as T where T.${filter}`);
   const at = translated.search(/\bwhere\b/i);
   if (at < 0) throw new Error(`could not translate updatePartitionFilter: ${filter}`);
   return translated.slice(at + "where".length).trim();
