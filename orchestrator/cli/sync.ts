@@ -58,7 +58,8 @@ export function register(cli: Cli): void {
           throw new InputError("--status takes only --json and --warehouse (not --since, --plan or --batch-size)");
         }
         const config = await cli.config(opts.warehouse);
-        const { runSync, runSyncStatus, SPIKES_MODEL } = await import("../sink/run-sync");
+        const { runSync, runSyncStatus } = await import("../sink/run-sync");
+        const { SPIKES_MODEL } = await import("../sink/spikes-model");
         return cli.withSession(config, async (session) => {
           // The output dataset as the last run used it (its --vars), else workflow_settings.yaml.
           const vars = readResults(config.home)?.options.vars;

@@ -10,7 +10,7 @@ import { log } from "../log";
 import type { AfterRunOptions } from "../run/hooks";
 import type { RunRecord } from "../run/results";
 import type { Session } from "../run/session";
-import { runSync, SPIKES_MODEL } from "../sink/run-sync";
+import { SPIKES_MODEL } from "../sink/spikes-model";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 
 /** The write-back after a run: its exit code (1 when the sync failed) and what it wrote, when it ran. */
@@ -27,6 +27,8 @@ export async function syncAfterRun(session: Session, record: RunRecord, options:
     return { code: 0 };
   }
   try {
+    // Loaded only when a sync runs: it brings pg.
+    const { runSync } = await import("../sink/run-sync");
     const result = await runSync(session, { vars: record.options.vars });
     if (!options.json) log.summary(syncedLine(result));
     return { code: 0, result };

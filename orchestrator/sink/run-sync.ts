@@ -6,14 +6,12 @@ import type { Session } from "../run/session";
 import { bigqueryTableName } from "../sql/names";
 import { syncSpikes, type SyncSpikesOptions, type SyncSpikesResult } from "./sync-spikes";
 import { syncStatus, type SyncStatus } from "./sync-status";
+import { SPIKES_MODEL } from "./spikes-model";
 
 export type RunSyncOptions = Pick<SyncSpikesOptions, "since" | "plan" | "batchSize" | "onBatch"> & {
   /** The vars the spikes were computed with (the output dataset); default workflow_settings.yaml. */
   vars?: Record<string, string>;
 };
-
-/** The model whose rows are written back. */
-export const SPIKES_MODEL = "mention_spikes";
 
 /** The BigQuery name of the session's mention_spikes for these vars. */
 function spikesTable(session: Session, vars: Record<string, string> | undefined): string {
