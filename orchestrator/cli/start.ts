@@ -55,6 +55,9 @@ export async function topSpikes(session: Session, limit = 10): Promise<Record<st
 
 /** The main local job in one session: one warehouse, one PostgreSQL (one embedded server start). */
 async function start(session: Session): Promise<number> {
+  // PostgreSQL (an embedded server's first start runs initdb) comes up while the samples load;
+  // a failure to start is reported where it is first needed, by the seed below.
+  session.postgres().catch(() => undefined);
   log.info("loading the bundled sample (GDELT files loaded before are skipped)");
   const { gdelt, economic } = await loadSamples(warehouseFile(session.config));
   const rows = gdelt.filter((r) => r.status === "loaded").reduce((a, r) => a + r.rows, 0);

@@ -2,7 +2,7 @@
  * Preparing embedded PostgreSQL's data folder before a server starts on it: the platform binaries,
  * the OS user the server runs as (never root), the folder it can enter, its password, initdb.
  */
-import { spawnSync } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -112,7 +112,8 @@ export function readOrCreatePassword(root: string): string {
   return password;
 }
 
-export function initdb(native: string, root: string, dataDir: string, password: string, runAs: RunAs, env: NodeJS.ProcessEnv): void {
+/** Asynchronous, so that a command's other work (a load) goes on while it runs (~0.5 s). */
+export async function initdb(native: string, root: string, dataDir: string, password: string, runAs: RunAs, env: NodeJS.ProcessEnv): Promise<void> {
   fs.rmSync(dataDir, { recursive: true, force: true }); // a half-made folder from an interrupted initdb
   fs.mkdirSync(dataDir, { mode: 0o700 });
   const pwfile = path.join(root, `.pwfile-${process.pid}`);
@@ -122,14 +123,17 @@ export function initdb(native: string, root: string, dataDir: string, password: 
     fs.chownSync(pwfile, runAs.uid, runAs.gid!);
   }
   try {
-    const result = spawnSync(
-      path.join(native, "bin", "initdb"),
-      ["-D", dataDir, "-U", SUPERUSER, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"],
-      { cwd: root, env, uid: runAs.uid, gid: runAs.gid, encoding: "utf8" },
+    const failure = await new Promise<{ stderr: string; message: string } | undefined>((resolve) =>
+      execFile(
+        path.join(native, "bin", "initdb"),
+        ["-D", dataDir, "-U", SUPERUSER, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"],
+        { cwd: root, env, uid: runAs.uid, gid: runAs.gid, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+        (error, _stdout, stderr) => resolve(error ? { stderr, message: error.message } : undefined),
+      ),
     );
-    if (result.status !== 0) {
+    if (failure) {
       fs.rmSync(dataDir, { recursive: true, force: true });
-      const detail = oneLine((result.stderr || result.error?.message || "").trim().split("\n").slice(-5));
+      const detail = oneLine((failure.stderr || failure.message).trim().split("\n").slice(-5));
       throw new SinkError(`embedded PostgreSQL: initdb failed in ${dataDir}: ${detail}`);
     }
   } finally {

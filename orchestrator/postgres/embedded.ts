@@ -45,7 +45,7 @@ export async function startEmbeddedPostgres(home: string): Promise<EmbeddedServe
   const env = { ...process.env, LC_ALL: "C", LC_MESSAGES: "C", ...libraryEnv(native, root) };
   const password = readOrCreatePassword(root);
   const dataDir = path.join(root, "data");
-  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) initdb(native, root, dataDir, password, runAs, env);
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initdb(native, root, dataDir, password, runAs, env);
   else if (runAs.uid !== undefined && fs.statSync(dataDir).uid !== runAs.uid) chownTree(dataDir, runAs);
 
   const connection = (port: number): EmbeddedConnection => ({ host: "127.0.0.1", port, user: SUPERUSER, password, database: DATABASE });
