@@ -27,20 +27,7 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
   const p = settings.production;
   const o = p.release.overrides;
 
-  // What the service will compile: the project with the release config's overrides. It must
-  // compile and validate, and every tag and action the workflow configs name must be in it.
-  const { compileWithVars } = await import("../compile/with-vars");
-  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  const graph = compileWithVars(config, o.vars, `${settings.where(["production", "release", "overrides", "vars"])}: production.release.overrides.vars`, defined);
-  const valid = await cli.withSession(config, (session) => validateAndReport(session, graph, { stderr: true }));
-  if (valid !== 0) {
-    log.error("the project does not validate: nothing deployed (fix the errors above, or run `vwatch validate`)");
-    return valid;
-  }
-  const { resolveWorkflowTargets } = await import("../cloud/targets");
-  const targets = resolveWorkflowTargets(settings, graph);
-
+  // The client first: without credentials vwatch says so at once, before compiling anything.
   const [{ createDataformClient }, { DataformApi }, desired, { planDeploy }, { applyPlan }, format] = await Promise.all([
     import("../cloud/client"),
     import("../cloud/dataform-api"),
@@ -51,6 +38,20 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
   ]);
   const api = new DataformApi(await createDataformClient(), { project: p.project });
   try {
+    // What the service will compile: the project with the release config's overrides. It must
+    // compile and validate, and every tag and action the workflow configs name must be in it.
+    const { compileWithVars } = await import("../compile/with-vars");
+    const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    const graph = compileWithVars(config, o.vars, `${settings.where(["production", "release", "overrides", "vars"])}: production.release.overrides.vars`, defined);
+    const valid = await cli.withSession(config, (session) => validateAndReport(session, graph, { stderr: true }));
+    if (valid !== 0) {
+      log.error("the project does not validate: nothing deployed (fix the errors above, or run `vwatch validate`)");
+      return valid;
+    }
+    const { resolveWorkflowTargets } = await import("../cloud/targets");
+    const targets = resolveWorkflowTargets(settings, graph);
+
     const ref = desired.repositoryRef(p);
     const repositoryName = desired.desiredRepository(p).name;
     const repository = await api.getRepository(repositoryName);
