@@ -31,6 +31,22 @@ export interface DataformApiOptions {
 
 type Retry = "always" | "quota";
 
+/**
+ * The client's own `timeout` is a gRPC deadline: over REST nothing enforces it, so each attempt
+ * races a timer and a late answer is abandoned as DEADLINE_EXCEEDED (then retried like one).
+ */
+function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      (call as { cancel?: () => void }).cancel?.();
+      reject(Object.assign(new Error(`no answer within ${ms / 1000} s`), { name: "TimeoutError" }));
+    }, ms);
+  });
+  call.catch(() => {});
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
+}
+
 export class DataformApi {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -49,7 +65,7 @@ export class DataformApi {
     let attempt = 0;
     const retryable = (e: unknown) => (retry === "always" ? isTransient(e) : googleStatus(e)?.status === "RESOURCE_EXHAUSTED");
     try {
-      return await withRetry(() => fn({ timeout: this.timeoutMs }, ++attempt), retryable, this.retry);
+      return await withRetry(() => withTimeout(fn({ timeout: this.timeoutMs }, ++attempt), this.timeoutMs), retryable, this.retry);
     } catch (e) {
       throw toCloudError(e, { method, resource, project: this.options.project, attempts: attempt, seconds: (Date.now() - started) / 1000 });
     }

@@ -46,7 +46,7 @@ export function googleStatus(e: unknown): GoogleStatus | undefined {
   }
   if (typeof err.code === "number" && HTTP_STATUS[err.code]) return { status: HTTP_STATUS[err.code], message: String(err.message ?? ""), fieldViolations: [] };
   if (typeof err.code === "string" && NETWORK.has(err.code)) return { status: "UNAVAILABLE", message: `${err.code}: ${String(err.message ?? "")}`, fieldViolations: [] };
-  if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") return { status: "DEADLINE_EXCEEDED", message: "the call timed out", fieldViolations: [] };
+  if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") return { status: "DEADLINE_EXCEEDED", message: String((e as Error).message || "the call timed out"), fieldViolations: [] };
   return undefined;
 }
 

@@ -17,6 +17,8 @@ import { DataformStore } from "./dataform/store";
 
 export type { FakeAction } from "./dataform/actions";
 export { actionsFromGraph } from "./dataform/actions";
+/** Errors in Google's format, for `failNext`. */
+export * as errors from "./dataform/rules";
 
 export interface RecordedRequest {
   /** The RPC the request was routed to (CreateWorkflowConfig, …), or "" when none matched. */
@@ -41,10 +43,11 @@ export interface FakeDataform {
   store: DataformStore;
   /** Every call answers SERVICE_DISABLED, as when dataform.googleapis.com is not enabled. */
   setServiceDisabled(disabled: boolean): void;
-  /** Calls that need this permission answer PERMISSION_DENIED. */
+  /** Calls that need this permission answer PERMISSION_DENIED (until `allow`). */
   deny(permission: string): void;
-  /** The next `times` calls of an RPC answer this HTTP status (503, 429, 504, 500 …). */
-  failNext(rpc: string, httpCode: number, times?: number): void;
+  allow(permission: string): void;
+  /** The next `times` calls of an RPC answer this HTTP status (503, 429, 504, 500 …) or this error (see `errors`). */
+  failNext(rpc: string, error: number | ApiError, times?: number): void;
   /** The next `times` calls of an RPC get no answer for `ms` milliseconds (for client timeouts). */
   delayNext(rpc: string, ms: number, times?: number): void;
   /** The actions (and compilation errors) the next compilation results hold. */
@@ -71,7 +74,7 @@ export async function startFakeDataform(options: FakeDataformOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   let disabled = false;
   const denied = new Set<string>();
-  const failures = new Map<string, { code: number; times: number }>();
+  const failures = new Map<string, { error: number | ApiError; times: number }>();
   const delays = new Map<string, { ms: number; times: number }>();
 
   const list = (items: unknown[], key: string, query: Record<string, string>) => {
@@ -158,8 +161,10 @@ export async function startFakeDataform(options: FakeDataformOptions = {}): Prom
         if (disabled) throw serviceDisabled(project);
         if (denied.has(route.permission)) throw permissionDenied(route.permission, m[1]);
         const failure = take(failures, route.rpc);
-        if (failure) throw new ApiError(failure.code, httpStatus(failure.code), `The service is currently unavailable (fake: ${failure.code}).`);
-        if (req.method !== "GET" && req.method !== "DELETE" && (body === undefined || typeof body !== "object")) throw badRequest("the request body must be a JSON object");
+        if (failure) throw typeof failure.error === "number" ? new ApiError(failure.error, httpStatus(failure.error), `The service is currently unavailable (fake: ${failure.error}).`) : failure.error;
+        // An empty body is the empty message (the client sends an empty message as the JSON string ""); anything else must be an object.
+        if (body === null || body === "") body = undefined;
+        if (body !== undefined && (typeof body !== "object" || Array.isArray(body))) throw badRequest("Invalid JSON payload received: the body must be a JSON object.");
         const intEnums = /enum-encoding=int/.test(query.$alt ?? "");
         send(200, route.handle(m, { query, body: body ?? {}, intEnums }) ?? {});
       } catch (e) {
@@ -178,7 +183,8 @@ export async function startFakeDataform(options: FakeDataformOptions = {}): Prom
     store,
     setServiceDisabled: (value) => void (disabled = value),
     deny: (permission) => void denied.add(permission),
-    failNext: (rpc, code, times = 1) => void failures.set(rpc, { code, times }),
+    allow: (permission) => void denied.delete(permission),
+    failNext: (rpc, error, times = 1) => void failures.set(rpc, { error, times }),
     delayNext: (rpc, ms, times = 1) => void delays.set(rpc, { ms, times }),
     setCompiledActions: (actions, errors = []) => store.setCompiled(actions, errors),
     scriptInvocations: (script) => store.setScript(script),
@@ -188,7 +194,7 @@ export async function startFakeDataform(options: FakeDataformOptions = {}): Prom
 
 function take<T extends { times: number }>(map: Map<string, T>, rpc: string): T | undefined {
   const entry = map.get(rpc);
-  if (!entry) return undefined;
+  if (!entry || entry.times <= 0) return undefined;
   if (--entry.times <= 0) map.delete(rpc);
   return entry;
 }
