@@ -53,8 +53,12 @@ export interface Desired {
   workflowConfigs: Json[];
 }
 
-/** Fields the service sets, never compared nor sent. */
-const OUTPUT_ONLY = new Set(["name", "createTime", "updateTime", "recentScheduledExecutionRecords", "recentScheduledReleaseRecords", "releaseCompilationResult", "tokenStatus", "dataEncryptionState", "internalMetadata", "setAuthenticatedUserAdmin"]);
+/**
+ * Fields of a resource that the service sets (or that vwatch does not manage), never compared nor
+ * sent; `name` only at the top (a target's name inside a message is data).
+ */
+const OUTPUT_ONLY = new Set(["name", "createTime", "updateTime", "recentScheduledExecutionRecords", "recentScheduledReleaseRecords", "releaseCompilationResult", "dataEncryptionState", "internalMetadata", "setAuthenticatedUserAdmin"]);
+const NESTED_OUTPUT_ONLY = new Set(["tokenStatus"]);
 
 export function planDeploy(desired: Desired, existing: Existing, options: { prune: boolean }): DeployPlan {
   const marks = Object.entries(existing.repository?.labels ?? {}).flatMap(([k, v]) => {
@@ -114,17 +118,17 @@ export function compare(kind: ResourceKind, desired: Json, existing: Json | unde
 }
 
 /** Proto3 JSON without defaults ("", false, 0, [], {}, null) and output-only fields, as the service would echo it. */
-export function normalize(value: unknown): any {
+export function normalize(value: unknown, top = true): any {
   if (value === null || value === undefined || value === "" || value === false || value === 0) return undefined;
   if (Array.isArray(value)) {
-    const items = value.map(normalize).filter((v) => v !== undefined);
+    const items = value.map((v) => normalize(v, false)).filter((v) => v !== undefined);
     return items.length ? items : undefined;
   }
   if (typeof value === "object") {
     const out: Json = {};
     for (const [k, v] of Object.entries(value as Json)) {
-      if (OUTPUT_ONLY.has(k)) continue;
-      const n = normalize(v);
+      if ((top ? OUTPUT_ONLY : NESTED_OUTPUT_ONLY).has(k)) continue;
+      const n = normalize(v, false);
       if (n !== undefined) out[k] = n;
     }
     return Object.keys(out).length ? out : undefined;

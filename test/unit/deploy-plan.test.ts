@@ -120,5 +120,10 @@ describe("the deploy plan", () => {
 describe("normalize", () => {
   it("drops proto3 defaults and output-only fields, keeping real values", () => {
     expect(normalize({ name: "x", a: "", b: false, c: [], d: {}, e: null, f: { g: "" }, h: "v", i: [1, ""], createTime: "t", j: true })).toEqual({ h: "v", i: [1], j: true });
+    // A name inside a message (a target's) is data, not the resource's name.
+    expect(normalize({ name: "x", invocationConfig: { includedTargets: [{ database: "", schema: "s", name: "t" }] }, gitRemoteSettings: { url: "u", tokenStatus: "VALID" } })).toEqual({
+      invocationConfig: { includedTargets: [{ schema: "s", name: "t" }] },
+      gitRemoteSettings: { url: "u" },
+    });
   });
 });
