@@ -8,7 +8,7 @@
 import type { protos } from "@google-cloud/dataform";
 import type { DataformClient } from "./client";
 import { googleStatus, isTransient, toCloudError } from "./google-errors";
-import { repositoryName, type RepositoryRef } from "./names";
+import { locationName, repositoryName, type RepositoryRef } from "./names";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 
 type df = typeof protos.google.cloud.dataform.v1;
@@ -110,7 +110,7 @@ export class DataformApi {
     return this.find("GetRepository", name, (o) => this.client.getRepository({ name }, o));
   }
   createRepository(ref: RepositoryRef, repository: Repository) {
-    const parent = repositoryName(ref).replace(/\/repositories\/[^/]+$/, "");
+    const parent = locationName(ref);
     const name = repositoryName(ref);
     return this.createById(
       "CreateRepository",
