@@ -74,6 +74,19 @@ describe("the fake Dataform API through the v1 client", () => {
     expect((await api.getReleaseConfig(name))?.cronSchedule).toBe("0 3 * * *");
   });
 
+  it("a PATCH without a mask replaces every updatable field; an unknown JSON field is refused as Google's parser does", async () => {
+    await api.createWorkflowConfig(REPO, "nomask", { releaseConfig: `${REPO}/releaseConfigs/production`, cronSchedule: "15 2 * * *", timeZone: "Etc/UTC" });
+    await api.updateWorkflowConfig({ name: `${REPO}/workflowConfigs/nomask`, releaseConfig: `${REPO}/releaseConfigs/production`, cronSchedule: "0 5 * * *" }, []);
+    const after = fake.store.resources.workflowConfigs.get(`${REPO}/workflowConfigs/nomask`)!;
+    expect([after.cronSchedule, after.timeZone]).toEqual(["0 5 * * *", undefined]);
+    const before = fake.requests.length;
+    const sent = await fetch(`${fake.url}/v1/${REPO}/workflowConfigs?workflowConfigId=typo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ releaseConfig: `${REPO}/releaseConfigs/production`, cron: "15 2 * * *" }) });
+    expect(sent.status).toBe(400);
+    expect(await sent.json()).toEqual({ error: { code: 400, status: "INVALID_ARGUMENT", message: `Invalid JSON payload received. Unknown name "cron" at 'workflow_config': Cannot find field.`, details: [] } });
+    expect(fake.requests.slice(before).map((r) => r.rpc)).toEqual(["CreateWorkflowConfig"]);
+    await api.deleteWorkflowConfig(`${REPO}/workflowConfigs/nomask`);
+  });
+
   it("enforces ids, required fields, cron schedules, time zones and label rules with the field in error", async () => {
     expect((await failure(api.createWorkflowConfig(REPO, "bad id", { releaseConfig: `${REPO}/releaseConfigs/production` }))).message).toContain('workflow_config_id "bad id" must match');
     expect((await failure(api.createWorkflowConfig(REPO, "w1", {}))).message).toContain("workflow_config.release_config is required");

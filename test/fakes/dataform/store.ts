@@ -92,7 +92,7 @@ export class DataformStore {
     this.repository(repository);
     const name = `${repository}/${collection}/${checkId(id, collection === "releaseConfigs" ? "release_config_id" : "workflow_config_id")}`;
     if (this.resources[collection].has(name)) throw alreadyExists(name);
-    const config: Resource = { ...withoutOutputOnly(known(body, collection === "releaseConfigs" ? RELEASE_FIELDS : WORKFLOW_FIELDS, collection.slice(0, -1))), name };
+    const config: Resource = { ...withoutOutputOnly(known(body, collection === "releaseConfigs" ? RELEASE_FIELDS : WORKFLOW_FIELDS, snakeCase(collection.slice(0, -1)))), name };
     if (collection === "workflowConfigs") Object.assign(config, { createTime: now(), updateTime: now(), recentScheduledExecutionRecords: [] });
     else config.recentScheduledReleaseRecords = [];
     this.checkConfig(collection, config);
@@ -102,7 +102,7 @@ export class DataformStore {
 
   updateConfig(collection: "releaseConfigs" | "workflowConfigs", name: string, body: Resource, mask?: string): Resource {
     const existing = this.get(collection, name);
-    const next = applyMask(existing, known(body, collection === "releaseConfigs" ? RELEASE_FIELDS : WORKFLOW_FIELDS, collection.slice(0, -1)), mask, UPDATABLE[collection]);
+    const next = applyMask(existing, known(body, collection === "releaseConfigs" ? RELEASE_FIELDS : WORKFLOW_FIELDS, snakeCase(collection.slice(0, -1))), mask, UPDATABLE[collection]);
     this.checkConfig(collection, next);
     if (collection === "workflowConfigs") next.updateTime = now();
     this.resources[collection].set(name, next);
@@ -259,6 +259,7 @@ function withoutOutputOnly(body: Resource): Resource {
   return Object.fromEntries(Object.entries(body).filter(([k]) => !OUTPUT_ONLY.includes(k)));
 }
 
+const snakeCase = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camelCase = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const byName = (a: Resource, b: Resource) => (a.name < b.name ? -1 : 1);
 
