@@ -61,3 +61,25 @@ export class InputError extends VwatchError {
     super("INPUT", message, options);
   }
 }
+
+/**
+ * A Google Cloud API refused or failed a call. `reason` says which way, so the CLI can tell bad
+ * set-up (an API not enabled, a missing permission, a bad value: exit 2) from a fault that may
+ * pass (the service unavailable after retries, a conflict: exit 1).
+ */
+export type CloudReason = "SERVICE_DISABLED" | "PERMISSION_DENIED" | "NOT_FOUND" | "ALREADY_EXISTS" | "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "UNAVAILABLE" | "UNAUTHENTICATED" | "OTHER";
+
+export class CloudError extends VwatchError {
+  constructor(
+    readonly reason: CloudReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("CLOUD", message, options);
+  }
+
+  /** Whether the fault is in the set-up or the input (fix and run again) rather than in the service. */
+  get isSetup(): boolean {
+    return ["SERVICE_DISABLED", "PERMISSION_DENIED", "NOT_FOUND", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "UNAUTHENTICATED"].includes(this.reason);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Cli } from "./context";
 import * as check from "./check";
 import * as compile from "./compile";
+import * as deploy from "./deploy";
 import * as explain from "./explain";
 import * as generate from "./generate";
 import * as load from "./load";
@@ -12,4 +13,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register, deploy.register];

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { VwatchError } from "../errors";
+import { CloudError, VwatchError } from "../errors";
 import { log } from "../log";
 import { commands } from "./commands";
 import { createCli, type MainOptions } from "./context";
@@ -40,6 +40,7 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof VwatchError) {
     log.error(e.message);
+    if (e instanceof CloudError) return e.isSetup ? 2 : 1;
     return e.code === "CONFIG" || e.code === "INPUT" || e.code === "COMPILE" ? 2 : 1;
   }
   // The system refusing a file operation (disk full, permission denied): one line, no stack.

@@ -7,14 +7,26 @@ import type { CompiledGraph } from "./graph";
 import { rootErrorLines } from "./root-errors";
 import { checkVars } from "./vars";
 
+/** Overrides of workflow_settings.yaml other than vars, as a release config's code compilation config sets them (core's ProjectConfig fields). */
+export interface ProjectOverrides {
+  defaultDatabase?: string;
+  defaultSchema?: string;
+  defaultLocation?: string;
+  assertionSchema?: string;
+  databaseSuffix?: string;
+  schemaSuffix?: string;
+  tablePrefix?: string;
+}
+
 /**
  * Compiles with `vars` applied on top of workflow_settings.yaml's vars, after checking them
  * against the project's var schema (`source` names where they came from in errors). Graphs are
  * cached under the home folder; a graph with errors is a CompileError naming each root error once.
  */
-export function compileWithVars(config: Pick<Config, "projectDir" | "home">, vars?: Record<string, string>, source = "--vars"): CompiledGraph {
+export function compileWithVars(config: Pick<Config, "projectDir" | "home">, vars?: Record<string, string>, source = "--vars", overrides?: ProjectOverrides): CompiledGraph {
   checkVars(config.projectDir, vars, source);
-  const options = { projectDir: config.projectDir, projectConfigOverride: vars ? { vars } : undefined };
+  const override = { ...(overrides ?? {}), ...(vars ? { vars } : {}) };
+  const options = { projectDir: config.projectDir, projectConfigOverride: Object.keys(override).length ? override : undefined };
   const graph = compileCached(options, path.join(config.home, "compiled"));
   const errors = graph.graphErrors?.compilationErrors ?? [];
   if (errors.length) {

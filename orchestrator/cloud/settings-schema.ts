@@ -1,0 +1,105 @@
+/**
+ * The schema of vwatch.yaml's `production` section: what `vwatch deploy` creates on the Google
+ * Cloud Dataform service (a repository, its release config, its workflow configs). Defaults are the
+ * project's schedule: compile at 01:45 UTC, run everything at 02:15 UTC (off the hour: on-the-hour
+ * schedules are the busiest and may fire late or twice). No secret has a place here: the Git token
+ * is named by its Secret Manager secret version.
+ */
+import { z } from "zod";
+import { cronProblem, isTimeZone } from "./cron";
+
+export const DEFAULT_COMPILE_CRON = "45 1 * * *";
+export const DEFAULT_RUN_CRON = "15 2 * * *";
+export const DEFAULT_TIME_ZONE = "Etc/UTC";
+
+/**
+ * Release and workflow config ids: lowercase, as repository label keys must be, because vwatch
+ * records the configs it manages in the repository's labels (`vwatch-rc-ID`, `vwatch-wc-ID`,
+ * at most 63 characters).
+ */
+export const CONFIG_ID = /^[a-z][a-z0-9_-]{0,52}$/;
+const CONFIG_ID_RULE = "lowercase letters, digits, _ and -, starting with a letter, at most 53 characters";
+
+const cron = z.string().refine((v) => cronProblem(v) === undefined, { error: (i) => cronProblem(String(i.input)) ?? "not a cron schedule" });
+const timeZone = z.string().refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not a time zone name of the tz database (e.g. Etc/UTC, America/Caracas)` });
+const serviceAccount = z.string().regex(/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+\.gserviceaccount\.com$/, "must be a service account e-mail (NAME@PROJECT.iam.gserviceaccount.com)");
+const configId = z.string().regex(CONFIG_ID, `must be ${CONFIG_ID_RULE}`);
+// The value is never echoed: a token pasted here by mistake must not reach a terminal or a CI log.
+const secretVersion = z
+  .string()
+  .regex(/^projects\/[^/\s]+\/secrets\/[^/\s]+\/versions\/[^/\s]+$/, "must be a Secret Manager secret version name, projects/P/secrets/S/versions/V (the token itself never goes in this file)");
+
+const overrides = z
+  .object({
+    defaultProject: z.string().min(1).optional(),
+    defaultDataset: z.string().min(1).optional(),
+    defaultLocation: z.string().min(1).optional(),
+    defaultAssertionDataset: z.string().min(1).optional(),
+    projectSuffix: z.string().optional(),
+    datasetSuffix: z.string().optional(),
+    namePrefix: z.string().optional(),
+    vars: z.record(z.string(), z.string({ error: "must be a string (quote it in vwatch.yaml)" })).optional(),
+  })
+  .strict();
+
+const workflow = z
+  .object({
+    id: configId,
+    cron: cron.default(DEFAULT_RUN_CRON),
+    timeZone: timeZone.default(DEFAULT_TIME_ZONE),
+    tags: z.array(z.string().min(1)).default([]),
+    actions: z.array(z.string().min(1)).default([]),
+    includeDependencies: z.boolean().default(false),
+    includeDependents: z.boolean().default(false),
+    fullRefresh: z.boolean().default(false),
+    serviceAccount: serviceAccount.optional(),
+    disabled: z.boolean().default(false),
+  })
+  .strict();
+
+const production = z
+  .object({
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a Google Cloud project id (6-30 lowercase letters, digits and -)"),
+    region: z.string().regex(/^[a-z]+(-[a-z]+)+\d+$/, "must be a Google Cloud region where Dataform runs, e.g. us-central1"),
+    repository: z
+      .object({
+        id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, "must be letters, digits, _ and -, at most 63 characters"),
+        git: z
+          .object({
+            url: z.string().regex(/^https:\/\/[^\s@]+$/, "must be an https:// URL without credentials (the token comes from tokenSecretVersion)"),
+            defaultBranch: z.string().min(1).default("main"),
+            tokenSecretVersion: secretVersion,
+          })
+          .strict(),
+      })
+      .strict(),
+    release: z
+      .object({
+        id: configId.default("production"),
+        gitCommitish: z.string().min(1).default("main"),
+        cron: cron.default(DEFAULT_COMPILE_CRON),
+        timeZone: timeZone.default(DEFAULT_TIME_ZONE),
+        disabled: z.boolean().default(false),
+        overrides: overrides.default({}),
+      })
+      .strict()
+      .default({ id: "production", gitCommitish: "main", cron: DEFAULT_COMPILE_CRON, timeZone: DEFAULT_TIME_ZONE, disabled: false, overrides: {} }),
+    workflows: z
+      .array(workflow)
+      .min(1, "needs at least one workflow config")
+      .default([{ id: "daily", cron: DEFAULT_RUN_CRON, timeZone: DEFAULT_TIME_ZONE, tags: [], actions: [], includeDependencies: false, includeDependents: false, fullRefresh: false, disabled: false }])
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((w, i) => {
+          if (seen.has(w.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: `"${w.id}" is named twice` });
+          seen.add(w.id);
+        });
+      }),
+  })
+  .strict();
+
+export const settingsSchema = z.object({ production }).strict();
+
+export type ProductionSettings = z.infer<typeof production>;
+export type WorkflowSettings = ProductionSettings["workflows"][number];
+export type ReleaseSettings = ProductionSettings["release"];
