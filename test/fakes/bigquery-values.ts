@@ -78,6 +78,7 @@ const SCALAR_PARAMETER_TYPES = new Set(["INT64", "FLOAT64", "NUMERIC", "BIGNUMER
  */
 export function bindParameters(sql: string, mode: string | undefined, parameters: QueryParameter[] | undefined): { sql: string; values: Record<string, string | null> } {
   const list = parameters ?? [];
+  mode = mode?.toUpperCase();
   if (list.length && mode !== "NAMED") throw new JobError("invalid", mode === "POSITIONAL" ? "The fake supports named parameters only" : "Query parameters require parameterMode NAMED or POSITIONAL");
   const types = new Map<string, string>();
   const values: Record<string, string | null> = {};
@@ -88,7 +89,8 @@ export function bindParameters(sql: string, mode: string | undefined, parameters
     if (!SCALAR_PARAMETER_TYPES.has(type)) throw new JobError("invalid", `The fake supports scalar query parameters only; '${p.name}' is ${type}`);
     if (types.has(p.name.toLowerCase())) throw new JobError("invalid", `Duplicate query parameter name: ${p.name}`);
     types.set(p.name.toLowerCase(), type);
-    values[p.name] = p.parameterValue?.value ?? null;
+    const value = p.parameterValue?.value;
+    values[p.name] = value === undefined || value === null ? null : String(value);
   }
   const out = lex(sql, "bigquery").map((t) => {
     if (t.kind !== "param" || t.text.startsWith("@@")) return t.text;
