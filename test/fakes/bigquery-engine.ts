@@ -273,7 +273,13 @@ export class FakeEngine {
       }
     }
     if (!this.opts.postgres) throw new JobError("invalidQuery", "the fake BigQuery has no PostgreSQL to serve EXTERNAL_QUERY (option postgres)");
-    await materializeExternalQueries(await this.opts.postgres(), (s) => this.exec(s), queries);
+    try {
+      await materializeExternalQueries(await this.opts.postgres(), (s) => this.exec(s), queries);
+    } catch (e) {
+      if (e instanceof JobError) throw e;
+      // BigQuery's wording for a federated query the database refused.
+      throw new JobError("invalidQuery", `Invalid table-valued function EXTERNAL_QUERY: ${(e as Error).message.split("\n")[0]}`);
+    }
   }
 
   private async prepare(duck: string): Promise<void> {

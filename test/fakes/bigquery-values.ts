@@ -37,7 +37,8 @@ export function fieldOf(name: string, type: DuckDBType): FakeField {
   if (type instanceof DuckDBStructType) {
     return { name, type: "RECORD", mode: "NULLABLE", fields: type.entryNames.map((n, i) => fieldOf(n, type.entryTypes[i])) };
   }
-  return { name, type: restName(duckdbToBigQuery(type.toString())), mode: "NULLABLE" };
+  // JSON is VARCHAR under an alias in DuckDB.
+  return { name, type: restName(duckdbToBigQuery(type.alias ?? type.toString())), mode: "NULLABLE" };
 }
 
 /** A row as BigQuery's REST API writes it: strings for scalars, {f} for records, [{v}] for arrays. */

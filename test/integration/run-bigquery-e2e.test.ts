@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Client } from "pg";
+import { loadSamples } from "../../orchestrator/cli/start";
+import { PgSink } from "../../orchestrator/postgres/connect";
+import { readResults, type RunRecord } from "../../orchestrator/run/results";
+import type { SyncSpikesResult } from "../../orchestrator/sink/sync-spikes";
+import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehouse/bigquery/adapter";
+import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
+import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
+import { runCli } from "../helpers/cli";
+import { freshDatabase } from "../helpers/pg";
+import { repoRoot, tempHome } from "../helpers/project";
+
+// The whole project on BigQuery, end to end with real rows: the bundled sample is loaded into the
+// executing fake (the loaders fill its DuckDB file, served as BigQuery tables), `vwatch run
+// --warehouse bigquery` builds every model through the REST API, EXTERNAL_QUERY reads the real
+// PostgreSQL, and the spikes are written back. Every table and view must equal the local run's
+// on the same input, and the spikes written must equal the local run's.
+
+const PROJECT = "venezuelawatch";
+/** Columns whose value is the time a run made the row. */
+const RUN_TIME_COLUMNS = new Set(["detected_at"]);
+const SPIKES_SQL = `select event_id::text, spike_date::text, mention_count, baseline_avg, baseline_stddev, z_score, confidence_level
+  from data_pipeline_mentionspike order by event_id, spike_date`;
+
+let db: { url: string; drop: () => Promise<void> };
+let fake: FakeBigQuery;
+let sink: PgSink | undefined;
+let work: string;
+let local: RunRecord;
+let cloud: RunRecord;
+let localSpikes: unknown[];
+let seconds: { local: number; load: number; bigquery: number };
+const env = { ...process.env };
+
+const pg = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+  const c = new Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+};
+
+beforeAll(async () => {
+  db = await freshDatabase("vw_bq_e2e");
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-bq-e2e-"));
+  process.env.DATABASE_URL = db.url;
+  // The local run on DuckDB: loads the sample, seeds the application's tables from it, runs, writes the spikes.
+  let t = Date.now();
+  const localHome = tempHome();
+  const start = await runCli(["--home", localHome, "--project-dir", repoRoot, "-q", "start"]);
+  seconds = { local: (Date.now() - t) / 1000, load: 0, bigquery: 0 };
+  local = readResults(localHome)!;
+  expect(local.summary.failed, start.err).toBe(0);
+  localSpikes = await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows));
+  // PostgreSQL keeps the application's data (what EXTERNAL_QUERY reads); the spikes go, to be written again from BigQuery.
+  await pg((c) => c.query("truncate data_pipeline_mentionspike"));
+  fs.renameSync(path.join(localHome, "warehouse.duckdb"), path.join(work, "local.duckdb"));
+
+  t = Date.now();
+  const served = path.join(work, "bigquery.duckdb");
+  await loadSamples(served);
+  seconds.load = (Date.now() - t) / 1000;
+  // Small pages, so every read of the run and the sync goes through getQueryResults' pagination.
+  fake = await startFakeBigQuery({
+    projectId: PROJECT,
+    location: "US",
+    pageRows: 50,
+    execute: { file: served, postgres: async () => (sink ??= await PgSink.connect({ connectionString: db.url })) },
+  });
+  process.env.BIGQUERY_EMULATOR_HOST = fake.url;
+  process.env.GOOGLE_CLOUD_PROJECT = PROJECT;
+  t = Date.now();
+  const run = await runCli(["--home", path.join(work, "home"), "--project-dir", repoRoot, "run", "--warehouse", "bigquery", "--json"]);
+  seconds.bigquery = (Date.now() - t) / 1000;
+  expect(run.code, run.err).toBe(0);
+  cloud = JSON.parse(run.out) as RunRecord;
+}, 180_000);
+
+afterAll(async () => {
+  process.env = env;
+  await fake?.close();
+  await sink?.close();
+  await db?.drop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** A relation's rows as sorted JSON lines, run-time columns left out. */
+async function rowsOf(w: DuckdbWarehouse | BigQueryWarehouse, name: string): Promise<string[]> {
+  const rows = await w.run<Record<string, unknown>>(`select * from \`${name}\``);
+  return rows.map((r) => JSON.stringify(Object.entries(r).filter(([k]) => !RUN_TIME_COLUMNS.has(k)))).sort();
+}
+
+describe("vwatch run --warehouse bigquery on the executing fake", () => {
+  it("runs every action the local run runs, each with the same outcome and the same day scored", () => {
+    const outcome = (r: RunRecord) => r.actions.map((a) => [a.name, a.status]).sort();
+    expect(outcome(cloud)).toEqual(outcome(local));
+    expect(cloud.summary).toMatchObject({ failed: 0, skipped: 0 });
+    expect(cloud.asOf).toEqual(local.asOf);
+    expect(cloud.warehouse).toBe("bigquery");
+    // Every statement ran as a BigQuery job with the run's labels; none was a dry run.
+    expect(fake.queries().every((q) => !q.dryRun && q.location === "US" && q.labels?.tool === "vwatch")).toBe(true);
+  });
+
+  it("builds every table and view with the local run's rows and column types", async () => {
+    const duck = await openDuckdb(path.join(work, "local.duckdb"), { defaultDatabase: PROJECT });
+    const bq = openBigQuery({ projectId: PROJECT, location: "US", apiEndpoint: fake.url, defaultDatabase: PROJECT, pollIntervalMs: 1 });
+    try {
+      const built = local.actions.filter((a) => a.kind !== "operation");
+      expect(built.length).toBeGreaterThan(40);
+      let rows = 0;
+      for (const action of built) {
+        const [database, schema, name] = action.name.split(".");
+        const target = { database, schema, name };
+        const [l, b] = [await duck.tableMetadata(target), await bq.tableMetadata(target)];
+        expect(b, action.name).toEqual(l);
+        const expected = await rowsOf(duck, action.name);
+        expect(await rowsOf(bq, action.name), action.name).toEqual(expected);
+        rows += expected.length;
+      }
+      // Not a comparison of empty tables.
+      expect(rows).toBeGreaterThan(1000);
+      const spikes = await rowsOf(duck, `${PROJECT}.analytics.mention_spikes`);
+      expect(spikes.length).toBeGreaterThan(0);
+    } finally {
+      await duck.close();
+    }
+  });
+
+  it("keeps the models' partitioning and clustering, which tables.get reports", async () => {
+    const res = await fetch(`${fake.url}/bigquery/v2/projects/${PROJECT}/datasets/intermediate/tables/int_mentions_counted_daily`);
+    const table = await res.json();
+    expect(table.timePartitioning).toEqual({ type: "DAY", field: "mention_date" });
+    expect(table.clustering).toEqual({ fields: ["event_id"] });
+    expect(table.description).toMatch(/^Mentions per focus event per UTC day/);
+    const source = await (await fetch(`${fake.url}/bigquery/v2/projects/gdelt-bq/datasets/gdeltv2/tables/eventmentions_partitioned`)).json();
+    // Ingestion-time partitioned, as GDELT's public table: _PARTITIONTIME is no column of the schema.
+    expect(source.timePartitioning).toEqual({ type: "DAY" });
+    expect(source.schema.fields.some((f: { name: string }) => f.name === "_PARTITIONTIME")).toBe(false);
+  });
+
+  it("writes the local run's spikes to PostgreSQL after mention_spikes, reading them with bound parameters", async () => {
+    expect(localSpikes.length).toBeGreaterThan(0);
+    expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
+    const reads = fake.queries().filter((q) => /from `venezuelawatch\.analytics\.mention_spikes`/.test(q.sql) && q.queryParameters?.length);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.flatMap((q) => q.queryParameters!.map((p: { name: string }) => p.name))).toEqual(expect.arrayContaining(["f0", "t0"]));
+  });
+
+  it("a second sync from BigQuery writes nothing: PostgreSQL already has every spike day", async () => {
+    const before = fake.queries().length;
+    const sync = await runCli(["--home", path.join(work, "home"), "--project-dir", repoRoot, "sync-spikes", "--warehouse", "bigquery", "--json"]);
+    expect(sync.code, sync.err).toBe(0);
+    const result = JSON.parse(sync.out) as SyncSpikesResult;
+    expect(result).toMatchObject({ inserted: 0, read: 0, daysRead: 0 });
+    expect(result.daysCompared).toBeGreaterThan(0);
+    // Only the per-day key counts were read from BigQuery, not the spikes themselves.
+    const sent = fake.queries().slice(before).map((q) => q.sql);
+    expect(sent.some((sql) => /string_agg\(line/.test(sql))).toBe(false);
+    expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
+  });
+
+  it("takes reasonable time", () => {
+    // Printed for the record; the bound keeps CI's budget (2 cores).
+    process.stderr.write(`bigquery e2e: local start ${seconds.local}s, loading the fake ${seconds.load}s, run on the fake ${seconds.bigquery}s\n`);
+    expect(seconds.bigquery).toBeLessThan(60);
+  });
+});
