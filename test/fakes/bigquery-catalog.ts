@@ -9,7 +9,7 @@ import { duckdbSchema, duckdbString, duckdbTableName, quoteIdent } from "../../o
 import { EXTERNAL_SCHEMA } from "../../orchestrator/sql/external-query";
 import { standardName } from "../../orchestrator/sql/types";
 import type { DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
-import type { Name } from "./bigquery-script";
+import { parseName, tableNames, type Name } from "./bigquery-script";
 import { fieldOf, JobError, type FakeField } from "./bigquery-values";
 
 const PSEUDO_COLUMNS = ["_PARTITIONTIME", "_PARTITIONDATE"];
@@ -28,6 +28,8 @@ interface TableMeta {
   clustering?: { fields: string[] };
   description?: string;
   labels?: Record<string, string>;
+  /** A view's query as BigQuery received it. */
+  viewQuery?: string;
   columnDescriptions: Map<string, string>;
   creationTime: string;
   lastModifiedTime: string;
@@ -112,19 +114,33 @@ export class TableCatalog {
     return reader.columnNames().some((n) => n.toUpperCase() === "_PARTITIONTIME");
   }
 
-  /** Bytes a query reading the table would scan: its rows × its columns × 8 (an estimate; views 0). */
-  async bytes(name: Name): Promise<number> {
-    if ((await this.kind(name)) !== "table") return 0;
+  /**
+   * Bytes a query reading the table would scan: its rows × its columns × 8 (an estimate; BigQuery
+   * counts only the columns read). A view's are those of the tables its query reads.
+   */
+  async bytes(name: Name, depth = 0): Promise<number> {
+    const kind = await this.kind(name);
+    if (kind === "view") {
+      const query = this.meta.get(keyOf(name, name.table))?.viewQuery;
+      if (!query || depth > 16) return 0;
+      let sum = 0;
+      for (const raw of new Set(tableNames(query))) {
+        const read = parseName(raw, this.project);
+        if (read && this.dataset(read)) sum += await this.bytes(read, depth + 1);
+      }
+      return sum;
+    }
+    if (kind !== "table") return 0;
     const [{ n }] = await this.db.query<{ n: number }>(`select count(*) as n from ${this.relation(name)}`);
     return n * (await this.fields(name)).length * 8;
   }
 
   /** A table made by CREATE: its partitioning and clustering checked and kept, replacing what an older one had. */
-  async created(name: Name, o: { partitionBy?: string; clusterBy?: string[]; description?: string; labels?: Record<string, string> }): Promise<void> {
+  async created(name: Name, o: { partitionBy?: string; clusterBy?: string[]; viewQuery?: string; description?: string; labels?: Record<string, string> }): Promise<void> {
     const fields = await this.fields(name);
     const typeOf = (column: string) => fields.find((f) => f.name.toLowerCase() === column.toLowerCase());
     const now = String(Date.now());
-    const meta: TableMeta = { columnDescriptions: new Map(), creationTime: now, lastModifiedTime: now, description: o.description, labels: o.labels };
+    const meta: TableMeta = { columnDescriptions: new Map(), creationTime: now, lastModifiedTime: now, description: o.description, labels: o.labels, viewQuery: o.viewQuery };
     if (o.partitionBy) {
       const m = /^(?:(\w+)\s*\(\s*)?`?(\w+)`?\s*(?:,\s*(\w+)\s*)?\)?$/i.exec(o.partitionBy.trim());
       const fn = m?.[1]?.toLowerCase();
@@ -189,6 +205,7 @@ export class TableCatalog {
     if (meta?.clustering) table.clustering = meta.clustering;
     if (meta?.description !== undefined) table.description = meta.description;
     if (meta?.labels) table.labels = meta.labels;
+    if (meta?.viewQuery !== undefined) table.view = { query: meta.viewQuery, useLegacySql: false };
     if (kind === "table") {
       const [{ n }] = await this.db.query<{ n: number }>(`select count(*) as n from ${this.relation(name)}`);
       table.numRows = String(n);

@@ -149,7 +149,8 @@ export class FakeEngine {
       if (!table) throw new JobError("notFound", `Not found: Table ${name.project}:${name.dataset}.${name.table} was not found in location ${location}`);
       bytes += await this.catalog.bytes(name);
     }
-    return bytes;
+    // Making a view reads nothing.
+    return kind === "CREATE_VIEW" ? 0 : bytes;
   }
 
   private async createSchema(sql: string, ctx: QueryRequest): Promise<Partial<QueryOutcome>> {
@@ -196,7 +197,7 @@ export class FakeEngine {
     }
     await this.exec(duck);
     try {
-      await this.catalog.created(name, { partitionBy: ddl.partitionBy, clusterBy: ddl.clusterBy, ...readOptions(ddl.options ?? "") });
+      await this.catalog.created(name, { partitionBy: ddl.partitionBy, clusterBy: ddl.clusterBy, viewQuery: view ? ddl.query : undefined, ...readOptions(ddl.options ?? "") });
     } catch (e) {
       await this.exec(`drop ${view ? "view" : "table"} if exists ${relation}`);
       throw e;

@@ -97,6 +97,8 @@ export interface FakeBigQuery {
   };
   datasets(): string[];
   setQueryResult(matcher: Matcher, result: FakeQueryResult): void;
+  /** Changes the page size of results from now on (see FakeBigQueryOptions.pageRows). */
+  setPageRows(rows: number): void;
   /** The executing engine (undefined when scripted). */
   engine?: FakeEngine;
   close(): Promise<void>;
@@ -107,7 +109,7 @@ type Reply = { status: number; body: any };
 export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise<FakeBigQuery> {
   const defaultProject = opts.projectId ?? "fake-project";
   const defaultLocation = opts.location ?? "US";
-  const pageRows = opts.pageRows ?? 10_000;
+  let pageRows = opts.pageRows ?? 10_000;
   const exec = opts.execute === true ? {} : opts.execute || undefined;
   const engine = exec ? await FakeEngine.open({ projectId: defaultProject, location: defaultLocation, file: exec.file, postgres: exec.postgres }) : undefined;
   const requests: RecordedRequest[] = [];
@@ -339,6 +341,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
       list: () => scripted?.targets() ?? [],
     },
     datasets: () => (engine ? engine.catalog.listDatasets(defaultProject) : scripted!.allDatasets()).map((d) => `${d.project}.${d.dataset}`),
+    setPageRows(rows) {
+      pageRows = rows;
+    },
     setQueryResult(matcher, result) {
       results.push({ matcher, result });
     },

@@ -8,7 +8,8 @@ import { PgSink } from "../../orchestrator/postgres/connect";
 import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import type { SyncSpikesResult } from "../../orchestrator/sink/sync-spikes";
 import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehouse/bigquery/adapter";
-import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
+import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
+import { officialCli } from "../conformance/official";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { freshDatabase } from "../helpers/pg";
@@ -28,12 +29,15 @@ const SPIKES_SQL = `select event_id::text, spike_date::text, mention_count, base
 
 let db: { url: string; drop: () => Promise<void> };
 let fake: FakeBigQuery;
+/** A second fake, loaded alike, on which the official `dataform run` builds the project. */
+let official: FakeBigQuery;
+let officialOut: string;
 let sink: PgSink | undefined;
 let work: string;
 let local: RunRecord;
 let cloud: RunRecord;
 let localSpikes: unknown[];
-let seconds: { local: number; load: number; bigquery: number };
+let seconds: { local: number; load: number; bigquery: number; official: number };
 const env = { ...process.env };
 
 const pg = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
@@ -54,7 +58,7 @@ beforeAll(async () => {
   let t = Date.now();
   const localHome = tempHome();
   const start = await runCli(["--home", localHome, "--project-dir", repoRoot, "-q", "start"]);
-  seconds = { local: (Date.now() - t) / 1000, load: 0, bigquery: 0 };
+  seconds = { local: (Date.now() - t) / 1000, load: 0, bigquery: 0, official: 0 };
   local = readResults(localHome)!;
   expect(local.summary.failed, start.err).toBe(0);
   localSpikes = await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows));
@@ -65,13 +69,15 @@ beforeAll(async () => {
   t = Date.now();
   const served = path.join(work, "bigquery.duckdb");
   await loadSamples(served);
+  fs.copyFileSync(served, path.join(work, "official.duckdb"));
   seconds.load = (Date.now() - t) / 1000;
-  // Small pages, so every read of the run and the sync goes through getQueryResults' pagination.
+  const postgres = async () => (sink ??= await PgSink.connect({ connectionString: db.url }));
+  // Pages of two rows, so every read of the run and the sync goes through getQueryResults' pagination.
   fake = await startFakeBigQuery({
     projectId: PROJECT,
     location: "US",
-    pageRows: 50,
-    execute: { file: served, postgres: async () => (sink ??= await PgSink.connect({ connectionString: db.url })) },
+    pageRows: 2,
+    execute: { file: served, postgres },
   });
   process.env.BIGQUERY_EMULATOR_HOST = fake.url;
   process.env.GOOGLE_CLOUD_PROJECT = PROJECT;
@@ -80,20 +86,52 @@ beforeAll(async () => {
   seconds.bigquery = (Date.now() - t) / 1000;
   expect(run.code, run.err).toBe(0);
   cloud = JSON.parse(run.out) as RunRecord;
+  // The tests' own reads of whole tables need no small pages.
+  fake.setPageRows(10_000);
+
+  // The official CLI on the same input, scoring the day the local run scored.
+  official = await startFakeBigQuery({ projectId: PROJECT, location: "US", execute: { file: path.join(work, "official.duckdb"), postgres } });
+  t = Date.now();
+  const asOf = (local.asOf as { day: string }).day;
+  // Successes go to stdout, failures to stderr.
+  officialOut = await officialCli(repoRoot, official.url, PROJECT, ["run", "--vars", `as_of=${asOf}`]).then(
+    (r) => `${r.stdout}\n${r.stderr}`,
+    (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ""}\n${e.stderr ?? String(e)}`,
+  );
+  seconds.official = (Date.now() - t) / 1000;
 }, 180_000);
 
 afterAll(async () => {
   process.env = env;
   await fake?.close();
+  await official?.close();
   await sink?.close();
   await db?.drop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** A relation's rows as sorted JSON lines, run-time columns left out. */
-async function rowsOf(w: DuckdbWarehouse | BigQueryWarehouse, name: string): Promise<string[]> {
-  const rows = await w.run<Record<string, unknown>>(`select * from \`${name}\``);
-  return rows.map((r) => JSON.stringify(Object.entries(r).filter(([k]) => !RUN_TIME_COLUMNS.has(k)))).sort();
+/** Rows as sorted JSON lines, run-time columns left out. */
+const lines = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(Object.entries(r).filter(([k]) => !RUN_TIME_COLUMNS.has(k)))).sort();
+
+/** A relation's rows read through the BigQuery API. */
+const rowsOf = async (w: BigQueryWarehouse, name: string) => lines(await w.query(`select * from \`${name}\``));
+
+/** What the local run built: each relation's metadata and rows, read once (in DuckDB's own SQL). */
+const built = new Map<string, { metadata: unknown; rows: string[] }>();
+async function localRelation(name: string): Promise<{ metadata: unknown; rows: string[] }> {
+  if (!built.has(name)) {
+    const duck = await openDuckdb(path.join(work, "local.duckdb"), { defaultDatabase: PROJECT });
+    try {
+      for (const a of local.actions.filter((x) => x.kind !== "operation")) {
+        const [database, schema, table] = a.name.split(".");
+        const target = { database, schema, name: table };
+        built.set(a.name, { metadata: await duck.tableMetadata(target), rows: lines(await duck.query(`select * from ${duck.relation(target)}`)) });
+      }
+    } finally {
+      await duck.close();
+    }
+  }
+  return built.get(name)!;
 }
 
 describe("vwatch run --warehouse bigquery on the executing fake", () => {
@@ -108,48 +146,45 @@ describe("vwatch run --warehouse bigquery on the executing fake", () => {
   });
 
   it("builds every table and view with the local run's rows and column types", async () => {
-    const duck = await openDuckdb(path.join(work, "local.duckdb"), { defaultDatabase: PROJECT });
     const bq = openBigQuery({ projectId: PROJECT, location: "US", apiEndpoint: fake.url, defaultDatabase: PROJECT, pollIntervalMs: 1 });
-    try {
-      const built = local.actions.filter((a) => a.kind !== "operation");
-      expect(built.length).toBeGreaterThan(40);
-      let rows = 0;
-      for (const action of built) {
-        const [database, schema, name] = action.name.split(".");
-        const target = { database, schema, name };
-        const [l, b] = [await duck.tableMetadata(target), await bq.tableMetadata(target)];
-        expect(b, action.name).toEqual(l);
-        const expected = await rowsOf(duck, action.name);
-        expect(await rowsOf(bq, action.name), action.name).toEqual(expected);
-        rows += expected.length;
-      }
-      // Not a comparison of empty tables.
-      expect(rows).toBeGreaterThan(1000);
-      const spikes = await rowsOf(duck, `${PROJECT}.analytics.mention_spikes`);
-      expect(spikes.length).toBeGreaterThan(0);
-    } finally {
-      await duck.close();
+    const actions = local.actions.filter((a) => a.kind !== "operation");
+    expect(actions.length).toBeGreaterThan(40);
+    let rows = 0;
+    for (const action of actions) {
+      const [database, schema, name] = action.name.split(".");
+      const expected = await localRelation(action.name);
+      expect(await bq.tableMetadata({ database, schema, name }), action.name).toEqual(expected.metadata);
+      expect(await rowsOf(bq, action.name), action.name).toEqual(expected.rows);
+      rows += expected.rows.length;
     }
+    // Not a comparison of empty tables.
+    expect(rows).toBeGreaterThan(1000);
+    expect((await localRelation(`${PROJECT}.analytics.mention_spikes`)).rows.length).toBeGreaterThan(2);
   });
 
   it("keeps the models' partitioning and clustering, which tables.get reports", async () => {
     const res = await fetch(`${fake.url}/bigquery/v2/projects/${PROJECT}/datasets/intermediate/tables/int_mentions_counted_daily`);
-    const table = await res.json();
+    const table = (await res.json()) as any;
     expect(table.timePartitioning).toEqual({ type: "DAY", field: "mention_date" });
     expect(table.clustering).toEqual({ fields: ["event_id"] });
     expect(table.description).toMatch(/^Mentions per focus event per UTC day/);
-    const source = await (await fetch(`${fake.url}/bigquery/v2/projects/gdelt-bq/datasets/gdeltv2/tables/eventmentions_partitioned`)).json();
+    const source: any = await (await fetch(`${fake.url}/bigquery/v2/projects/gdelt-bq/datasets/gdeltv2/tables/eventmentions_partitioned`)).json();
     // Ingestion-time partitioned, as GDELT's public table: _PARTITIONTIME is no column of the schema.
     expect(source.timePartitioning).toEqual({ type: "DAY" });
     expect(source.schema.fields.some((f: { name: string }) => f.name === "_PARTITIONTIME")).toBe(false);
   });
 
-  it("writes the local run's spikes to PostgreSQL after mention_spikes, reading them with bound parameters", async () => {
-    expect(localSpikes.length).toBeGreaterThan(0);
+  it("writes the local run's spikes to PostgreSQL after mention_spikes, reading them with bound parameters, page by page", async () => {
+    expect(localSpikes.length).toBeGreaterThan(2);
     expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
     const reads = fake.queries().filter((q) => /from `venezuelawatch\.analytics\.mention_spikes`/.test(q.sql) && q.queryParameters?.length);
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.flatMap((q) => q.queryParameters!.map((p: { name: string }) => p.name))).toEqual(expect.arrayContaining(["f0", "t0"]));
+    // The spike lines came back in more than one page.
+    const job = reads.at(-1)!.jobId;
+    const pages = fake.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/queries/${job}`));
+    expect(pages.map((r) => r.query.pageToken)).toEqual([undefined, ...pages.slice(1).map((_, i) => String(2 * (i + 1)))]);
+    expect(pages.length).toBeGreaterThan(1);
   });
 
   it("a second sync from BigQuery writes nothing: PostgreSQL already has every spike day", async () => {
@@ -165,9 +200,24 @@ describe("vwatch run --warehouse bigquery on the executing fake", () => {
     expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
   });
 
+  it("the official `dataform run` builds the same tables on the fake: every one equals the local run's", async () => {
+    // The CLI fails what vwatch reports as warnings (assertions tagged "warning"), nothing else.
+    const plain = officialOut.replace(/\u001b\[[0-9;]*m/g, "");
+    const failed = [...plain.matchAll(/^(?:Assertion failed|Dataset creation failed|Operation failed):\s+(\S+)/gm)].map((m) => m[1]).sort();
+    const warnings = local.actions.filter((a) => a.status === "warning").map((a) => a.name.split(".").slice(1).join(".")).sort();
+    expect(failed, plain.slice(-3000)).toEqual(warnings);
+    const bq = openBigQuery({ projectId: PROJECT, location: "US", apiEndpoint: official.url, defaultDatabase: PROJECT, pollIntervalMs: 1 });
+    for (const action of local.actions.filter((a) => a.kind !== "operation")) {
+      const [database, schema, name] = action.name.split(".");
+      const expected = await localRelation(action.name);
+      expect(await bq.tableMetadata({ database, schema, name }), action.name).toEqual(expected.metadata);
+      expect(await rowsOf(bq, action.name), action.name).toEqual(expected.rows);
+    }
+  });
+
   it("takes reasonable time", () => {
     // Printed for the record; the bound keeps CI's budget (2 cores).
-    process.stderr.write(`bigquery e2e: local start ${seconds.local}s, loading the fake ${seconds.load}s, run on the fake ${seconds.bigquery}s\n`);
+    process.stderr.write(`bigquery e2e: local start ${seconds.local}s, loading the fake ${seconds.load}s, run on the fake ${seconds.bigquery}s, official dataform run ${seconds.official}s\n`);
     expect(seconds.bigquery).toBeLessThan(60);
   });
 });
