@@ -198,6 +198,25 @@ describe("vwatch run --warehouse bigquery on the executing fake", () => {
     const sent = fake.queries().slice(before).map((q) => q.sql);
     expect(sent.some((sql) => /string_agg\(line/.test(sql))).toBe(false);
     expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
+    const status = await runCli(["--home", path.join(work, "home"), "--project-dir", repoRoot, "sync-spikes", "--warehouse", "bigquery", "--status", "--json"]);
+    expect(status.code, status.err).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ healthy: true, rowsBehind: 0 });
+  });
+
+  it("a sync after PostgreSQL lost a spike reads only that spike's day from BigQuery and writes only it", async () => {
+    const [lost] = localSpikes as { event_id: string; spike_date: string }[];
+    await pg((c) => c.query("delete from data_pipeline_mentionspike where event_id = $1 and spike_date = $2", [lost.event_id, lost.spike_date]));
+    const sync = await runCli(["--home", path.join(work, "home"), "--project-dir", repoRoot, "sync-spikes", "--warehouse", "bigquery", "--json"]);
+    expect(sync.code, sync.err).toBe(0);
+    const result = JSON.parse(sync.out) as SyncSpikesResult;
+    const sameDay = (localSpikes as { spike_date: string }[]).filter((r) => r.spike_date === lost.spike_date).length;
+    expect(result).toMatchObject({ inserted: 1, daysRead: 1, read: sameDay, alreadyPresent: sameDay - 1, ranges: [{ from: lost.spike_date, to: lost.spike_date }] });
+    const read = fake.queries().at(-1)!;
+    expect(read.queryParameters?.map((p: { name: string; parameterValue: { value: string } }) => [p.name, p.parameterValue.value])).toEqual([
+      ["f0", lost.spike_date],
+      ["t0", lost.spike_date],
+    ]);
+    expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
   });
 
   it("the official `dataform run` builds the same tables on the fake: every one equals the local run's", async () => {
