@@ -21,7 +21,8 @@ import { materializeExternalQueries } from "../../orchestrator/warehouse/duckdb/
 import { openDuckdb, type DuckdbWarehouse } from "../../orchestrator/warehouse/duckdb/adapter";
 import { toPlainRows } from "../../orchestrator/warehouse/duckdb/values";
 import { Translations } from "../../orchestrator/warehouse/duckdb/translations";
-import { parseAlter, parseDdl, parseName, parseVariable, readOptions, splitScript, statementKind, substituteVariables, tableNames, type Name } from "./bigquery-script";
+import { parseAlter, parseDdl, parseName, readOptions, splitScript, statementKind, tableNames, type Name } from "./bigquery-script";
+import { flatten, parseVariable, substituteVariables } from "./bigquery-variables";
 import { bindParameters, fieldOf, JobError, literal, type FakeField, type QueryParameter } from "./bigquery-values";
 import { TableCatalog } from "./bigquery-catalog";
 
@@ -308,18 +309,6 @@ export class FakeEngine {
       throw duckError(e);
     }
   }
-}
-
-/** `begin` (not `begin transaction`) opening a block, and `end`, are structure: the statements inside run in order. */
-function flatten(statements: string[]): string[] {
-  const out: string[] = [];
-  for (const s of statements) {
-    if (/^\s*begin\s+transaction\b/i.test(s) || /^\s*(commit|rollback)\b/i.test(s)) throw new JobError("invalidQuery", "the fake does not run transactions");
-    if (/\bexception\s+when\b/i.test(s)) throw new JobError("invalidQuery", "the fake does not run EXCEPTION handlers");
-    const rest = s.replace(/^\s*begin\b/i, "").trim();
-    if (rest && !/^end$/i.test(rest)) out.push(rest);
-  }
-  return out;
 }
 
 function resultOf(reader: DuckDBResultReader): { fields: FakeField[]; rows: Record<string, unknown>[] } {

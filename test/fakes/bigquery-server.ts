@@ -15,12 +15,12 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 import type { PgSink } from "../../orchestrator/postgres/connect";
-import { FakeEngine, type QueryOutcome } from "./bigquery-engine";
-import { statementKind } from "./bigquery-script";
+import { FakeEngine } from "./bigquery-engine";
+import { apiError, failure, FakeJobs, pageOf, type FakeQueryResult, type Matcher, type Reply, type SubmittedQuery } from "./bigquery-jobs";
 import { ScriptedCatalog } from "./bigquery-scripted";
-import { JobError, toFv, type FakeField, type QueryParameter } from "./bigquery-values";
+import { JobError, toFv, type FakeField } from "./bigquery-values";
 
-export type { FakeField };
+export type { FakeField, FakeQueryResult, SubmittedQuery };
 
 export interface FakeTarget {
   database?: string;
@@ -34,32 +34,6 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: any;
 }
-
-/** One query job as submitted (jobs.insert or jobs.query), for assertions. */
-export interface SubmittedQuery {
-  jobId?: string;
-  sql: string;
-  dryRun: boolean;
-  location?: string;
-  labels?: Record<string, string>;
-  parameterMode?: string;
-  queryParameters?: any[];
-}
-
-export interface FakeQueryResult {
-  schema?: FakeField[];
-  /** Rows as objects keyed by column name or arrays in schema order; values as JS values. */
-  rows?: (Record<string, unknown> | unknown[])[];
-  bytesProcessed?: number;
-  numDmlAffectedRows?: number;
-  statementType?: string;
-  /** The job fails with this error (dry runs fail with HTTP 400, as BigQuery does). */
-  error?: { message: string; reason?: string; location?: string };
-  /** Executed results: what DDL did (CREATE, REPLACE, SKIP, DROP, ALTER) and to which table. */
-  ddl?: Pick<QueryOutcome, "ddlOperationPerformed" | "ddlTargetTable">;
-}
-
-type Matcher = string | RegExp | ((sql: string) => boolean);
 
 export interface FakeBigQueryOptions {
   projectId?: string;
@@ -76,12 +50,6 @@ export interface FakeBigQueryOptions {
   execute?: boolean | { file?: string; postgres?: () => Promise<PgSink> };
   /** Rows per page of getQueryResults, jobs.query and tabledata.list when the request sets no maxResults. Default 10,000. */
   pageRows?: number;
-}
-
-interface Job {
-  resource: any;
-  result: FakeQueryResult;
-  pollsLeft: number;
 }
 
 export interface FakeBigQuery {
@@ -104,8 +72,6 @@ export interface FakeBigQuery {
   close(): Promise<void>;
 }
 
-type Reply = { status: number; body: any };
-
 export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise<FakeBigQuery> {
   const defaultProject = opts.projectId ?? "fake-project";
   const defaultLocation = opts.location ?? "US";
@@ -113,89 +79,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
   const exec = opts.execute === true ? {} : opts.execute || undefined;
   const engine = exec ? await FakeEngine.open({ projectId: defaultProject, location: defaultLocation, file: exec.file, postgres: exec.postgres }) : undefined;
   const requests: RecordedRequest[] = [];
-  const submitted: SubmittedQuery[] = [];
   const scripted = engine ? undefined : new ScriptedCatalog(defaultProject, defaultLocation);
-  const jobs = new Map<string, Job>();
-  const results: { matcher: Matcher; result: FakeQueryResult }[] = [];
-  let jobCounter = 0;
-
-  const scriptedResult = (sql: string): FakeQueryResult | undefined => {
-    for (let i = results.length - 1; i >= 0; i--) {
-      const m = results[i].matcher;
-      const hit = typeof m === "string" ? sql.includes(m) : m instanceof RegExp ? m.test(sql) : m(sql);
-      if (hit) return results[i].result;
-    }
-    return undefined;
-  };
-
-  /** Runs a query (scripted or executed) and builds its job resource. */
-  const runQuery = async (project: string, config: any, dryRun: boolean, jobId: string, location: string, labels?: Record<string, string>) => {
-    const sql: string = config.query ?? "";
-    submitted.push({ jobId, sql, dryRun, location, labels, parameterMode: config.parameterMode, queryParameters: config.queryParameters });
-    let result = scriptedResult(sql);
-    if (!result && engine) result = await executed(engine, { sql, dryRun, location, useLegacySql: config.useLegacySql, parameterMode: config.parameterMode, queryParameters: config.queryParameters });
-    result ??= {};
-    const bytes = String(result.bytesProcessed ?? opts.defaultBytesProcessed ?? 1024);
-    const statementType = result.statementType ?? guessStatementType(sql);
-    const query: any = { totalBytesProcessed: bytes, totalBytesBilled: dryRun ? "0" : bytes, statementType, cacheHit: false, ...result.ddl };
-    if (/^(INSERT|UPDATE|DELETE|MERGE)$/.test(statementType)) query.numDmlAffectedRows = String(result.numDmlAffectedRows ?? 0);
-    if (!dryRun) query.schema = { fields: result.schema ?? [] };
-    const now = String(Date.now());
-    const resource: any = {
-      kind: "bigquery#job",
-      id: `${project}:${location}.${jobId}`,
-      jobReference: dryRun ? { projectId: project, location } : { projectId: project, jobId, location },
-      configuration: { query: config, dryRun, ...(labels ? { labels } : {}) },
-      status: { state: "DONE" },
-      statistics: { creationTime: now, startTime: now, endTime: now, totalBytesProcessed: bytes, query },
-    };
-    return { resource, result };
-  };
-
-  const withError = (resource: any, error: NonNullable<FakeQueryResult["error"]>) => {
-    const e = { reason: error.reason ?? "invalidQuery", location: error.location ?? "query", message: error.message };
-    resource.status = { state: "DONE", errorResult: e, errors: [e] };
-  };
-
-  /** A page of a job's rows as getQueryResults (and jobs.query) answer it. */
-  const resultsPage = (job: Job, q: Record<string, unknown>, kind: string) => {
-    const r = job.resource;
-    if (job.pollsLeft > 0) {
-      job.pollsLeft--;
-      return { kind, jobReference: r.jobReference, jobComplete: false };
-    }
-    r.status.state = "DONE";
-    const schema = job.result.schema ?? [];
-    const page = pageOf(job.result.rows ?? [], q, pageRows);
-    const res: any = {
-      kind,
-      jobReference: r.jobReference,
-      jobComplete: true,
-      schema: { fields: schema },
-      totalRows: String(page.total),
-      rows: page.rows.map((row) => toFv(schema, row, q["formatOptions.useInt64Timestamp"] === "true" || (q.formatOptions as any)?.useInt64Timestamp === true)),
-      totalBytesProcessed: r.statistics.totalBytesProcessed,
-      cacheHit: false,
-    };
-    if (r.statistics.query.numDmlAffectedRows !== undefined) res.numDmlAffectedRows = r.statistics.query.numDmlAffectedRows;
-    if (page.next !== undefined) res.pageToken = page.next;
-    return res;
-  };
-
+  const jobs = new FakeJobs({ engine, defaultLocation, defaultBytesProcessed: opts.defaultBytesProcessed, pendingPolls: opts.pendingPolls, pageRows: () => pageRows });
   const notFound = (what: string): Reply => ({ status: 404, body: apiError(404, `Not found: ${what}`, "notFound") });
-  const failure = (e: JobError): Reply => ({ status: e.httpStatus, body: apiError(e.httpStatus, e.message, e.reason, e.location) });
-
-  const newJob = async (p: string, config: any, dryRun: boolean, jobId: string, location: string, labels?: Record<string, string>): Promise<Reply | Job> => {
-    if (!config?.query) return { status: 400, body: apiError(400, "Only query jobs are faked", "invalid") };
-    const { resource, result } = await runQuery(p, config, dryRun, jobId, location, labels);
-    if (result.error && dryRun) return failure(new JobError(result.error.reason ?? "invalidQuery", result.error.message, result.error.location));
-    if (dryRun) return { status: 200, body: resource };
-    const job: Job = { resource, result, pollsLeft: opts.pendingPolls ?? 0 };
-    if (result.error) withError(resource, result.error);
-    if (job.pollsLeft > 0) resource.status = { state: "RUNNING" };
-    jobs.set(`${p}.${jobId}`, job);
-    return job;
-  };
 
   const route = async (method: string, path: string, q: Record<string, string>, body: any): Promise<Reply> => {
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -250,41 +136,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
       }
     }
 
-    if (coll === "jobs" && !id && method === "POST") {
-      const jobId = body?.jobReference?.jobId ?? `fake_job_${++jobCounter}`;
-      const location = body?.jobReference?.location ?? defaultLocation;
-      const out = await newJob(p, body?.configuration?.query, !!body?.configuration?.dryRun, jobId, location, body?.configuration?.labels);
-      return "status" in out ? out : { status: 200, body: out.resource };
-    }
-
-    if (coll === "queries" && !id && method === "POST") {
-      const jobId = `fake_job_${++jobCounter}`;
-      const out = await newJob(p, { ...body, query: body?.query }, !!body?.dryRun, jobId, body?.location ?? defaultLocation, body?.labels);
-      if ("status" in out) return out;
-      if (out.result.error) return failure(new JobError(out.result.error.reason ?? "invalidQuery", out.result.error.message, out.result.error.location));
-      return { status: 200, body: resultsPage(out, { maxResults: body?.maxResults, formatOptions: body?.formatOptions }, "bigquery#queryResponse") };
-    }
-
-    if ((coll === "jobs" || coll === "queries") && id) {
-      const job = jobs.get(`${p}.${id}`);
-      if (!job || (q.location && q.location !== job.resource.jobReference.location)) {
-        return notFound(`Job ${p}:${q.location ?? defaultLocation}.${id}`);
-      }
-      if (coll === "jobs") {
-        if (job.pollsLeft > 0) {
-          job.pollsLeft--;
-          return { status: 200, body: { ...job.resource, status: { state: "RUNNING" } } };
-        }
-        job.resource.status = { state: "DONE" };
-        if (job.result.error) withError(job.resource, job.result.error);
-        return { status: 200, body: job.resource };
-      }
-      if (job.result.error && job.pollsLeft === 0) {
-        withError(job.resource, job.result.error);
-        return failure(new JobError(job.result.error.reason ?? "invalidQuery", job.result.error.message, job.result.error.location));
-      }
-      return { status: 200, body: resultsPage(job, q, "bigquery#getQueryResultsResponse") };
-    }
+    if (coll === "jobs" && !id && method === "POST") return jobs.insert(p, body);
+    if (coll === "queries" && !id && method === "POST") return jobs.query(p, body);
+    if ((coll === "jobs" || coll === "queries") && id) return jobs.get(p, id, q, coll === "queries");
 
     return notFound(`URL ${method} ${path}`);
   };
@@ -326,7 +180,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    queries: () => submitted,
+    queries: () => jobs.submitted,
     engine,
     tables: {
       async register({ target, schema, type = "TABLE" }) {
@@ -345,7 +199,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
       pageRows = rows;
     },
     setQueryResult(matcher, result) {
-      results.push({ matcher, result });
+      jobs.script(matcher, result);
     },
     close: async () => {
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
@@ -355,49 +209,6 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
   };
 }
 
-/** An executed query as a job result; a JobError becomes the job's error. */
-async function executed(
-  engine: FakeEngine,
-  r: { sql: string; dryRun: boolean; location: string; useLegacySql?: boolean; parameterMode?: string; queryParameters?: QueryParameter[] },
-): Promise<FakeQueryResult> {
-  if (r.useLegacySql !== false) return { error: { reason: "invalid", message: "the fake runs GoogleSQL only: set useLegacySql to false (the API's default is legacy SQL)" } };
-  try {
-    const o = await engine.run(r);
-    return {
-      schema: o.fields,
-      rows: o.rows,
-      bytesProcessed: o.bytes,
-      statementType: o.statementType,
-      numDmlAffectedRows: o.numDmlAffectedRows,
-      ddl: o.ddlOperationPerformed ? { ddlOperationPerformed: o.ddlOperationPerformed, ddlTargetTable: o.ddlTargetTable } : undefined,
-    };
-  } catch (e) {
-    if (!(e instanceof JobError)) throw e;
-    return { error: { reason: e.reason, message: e.message, location: e.location } };
-  }
-}
-
-/** One page of rows: startIndex or pageToken (an offset) and maxResults, else `pageRows`. */
-function pageOf<T>(rows: T[], q: Record<string, unknown>, pageRows: number): { rows: T[]; total: number; next?: string } {
-  const start = Number(q.pageToken ?? q.startIndex ?? 0);
-  const max = q.maxResults !== undefined && q.maxResults !== null ? Number(q.maxResults) : pageRows;
-  const end = start + max;
-  return { rows: rows.slice(start, end), total: rows.length, next: end < rows.length && max > 0 ? String(end) : undefined };
-}
-
-const STATUS: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ALREADY_EXISTS", 500: "INTERNAL" };
-
-function apiError(code: number, message: string, reason: string, location?: string) {
-  const error = { message, domain: "global", reason, ...(location ? { location, locationType: "other" } : {}) };
-  return { error: { code, message, errors: [error], status: STATUS[code] ?? "UNKNOWN" } };
-}
-
 function datasetResource(d: { project: string; dataset: string; location: string; creationTime?: string }) {
   return { kind: "bigquery#dataset", id: `${d.project}:${d.dataset}`, datasetReference: { projectId: d.project, datasetId: d.dataset }, location: d.location, creationTime: d.creationTime };
-}
-
-function guessStatementType(sql: string): string {
-  const body = sql.trim().replace(/;\s*$/, "");
-  if (/;\s*\S/.test(body)) return "SCRIPT";
-  return statementKind(body) ?? "SELECT";
 }
