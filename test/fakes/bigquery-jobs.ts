@@ -104,6 +104,8 @@ export class FakeJobs {
 
   private async create(project: string, config: any, dryRun: boolean, jobId: string, location: string, labels?: Record<string, string>): Promise<Reply | Job> {
     if (!config?.query) return { status: 400, body: apiError(400, "Only query jobs are faked", "invalid") };
+    // Job ids are unique per project: a retried insert with the same id does not run twice.
+    if (this.jobs.has(`${project}.${jobId}`)) return { status: 409, body: apiError(409, `Already Exists: Job ${project}:${location}.${jobId}`, "duplicate") };
     const sql: string = config.query;
     this.submitted.push({ jobId, sql, dryRun, location, labels, parameterMode: config.parameterMode, queryParameters: config.queryParameters });
     let result = this.scripted(sql);

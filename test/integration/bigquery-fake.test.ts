@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PgSink } from "../../orchestrator/postgres/connect";
 import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehouse/bigquery/adapter";
+import { testDatabaseUrl } from "../helpers/pg";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
 
 // The BigQuery fake that executes SQL: what the REST API answers, checked over HTTP as a client
 // sees it (raw requests for the wire format, the project's adapter for the round trip).
 let fake: FakeBigQuery;
 let bq: BigQueryWarehouse;
+let pg: PgSink | undefined;
 const P = "fake-proj";
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -21,7 +24,8 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 const query = (sql: string, extra: Record<string, unknown> = {}) => call("POST", "/queries", { query: sql, useLegacySql: false, ...extra });
 
 beforeAll(async () => {
-  fake = await startFakeBigQuery({ projectId: P, location: "US", execute: true, pageRows: 4 });
+  const postgres = async () => (pg ??= await PgSink.connect({ connectionString: testDatabaseUrl("test") }));
+  fake = await startFakeBigQuery({ projectId: P, location: "US", execute: { postgres }, pageRows: 4 });
   bq = openBigQuery({ projectId: P, location: "US", apiEndpoint: fake.url, defaultDatabase: P, pollIntervalMs: 1 });
   await bq.execute("create schema if not exists `fake-proj.sales` options(location=\"US\")");
   await bq.execute(`create or replace table \`fake-proj.sales.orders\` partition by order_date cluster by region, customer options(description='one row per order') as
@@ -36,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
+  await pg?.close();
 });
 
 describe("the executing BigQuery fake", () => {
@@ -79,6 +84,9 @@ describe("the executing BigQuery fake", () => {
     expect(first.json.totalRows).toBe("6");
     expect(first.json.rows).toEqual([{ f: [{ v: "1" }] }, { f: [{ v: "2" }] }]);
     expect(first.json.pageToken).toBe("2");
+    const again = await call("POST", "/jobs", { jobReference: { jobId: id }, configuration: { query: { query: "select 1", useLegacySql: false } } });
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatchObject({ status: "ALREADY_EXISTS", message: `Already Exists: Job ${P}:US.${id}` });
     const last = await call("GET", `/queries/${id}?maxResults=4&pageToken=4`);
     expect(last.json.rows).toEqual([{ f: [{ v: "5" }] }, { f: [{ v: "6" }] }]);
     expect(last.json.pageToken).toBeUndefined();
@@ -210,6 +218,22 @@ select count(*) as n from \`fake-proj.sales.latest\``);
     expect((await call("POST", "/datasets", { datasetReference: { projectId: P, datasetId: "fresh" } })).status).toBe(409);
     expect((await call("GET", "/datasets")).json.datasets.map((d: any) => d.datasetReference.datasetId).sort()).toEqual(["fresh", "sales"]);
     expect((await call("GET", "/datasets/none")).status).toBe(404);
+  });
+
+  it("serves EXTERNAL_QUERY from PostgreSQL, with BigQuery's types, through a connection in the job's location", async () => {
+    const { json } = await query(`select * from EXTERNAL_QUERY("${P}.us.app", """select 7::integer as n, 'x'::text as s, date '2024-02-29' as d""")`);
+    expect(json.schema.fields.map((f: any) => [f.name, f.type])).toEqual([
+      ["n", "INTEGER"],
+      ["s", "STRING"],
+      ["d", "DATE"],
+    ]);
+    expect(json.rows).toEqual([{ f: [{ v: "7" }, { v: "x" }, { v: "2024-02-29" }] }]);
+    const elsewhere = await query(`select * from EXTERNAL_QUERY("${P}.eu.app", "select 1 as n")`);
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.json.error.message).toMatch(/^Not found: Connection fake-proj\.eu\.app/);
+    const refused = await query(`select * from EXTERNAL_QUERY("${P}.us.app", "select * from no_such_table")`);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/^Invalid table-valued function EXTERNAL_QUERY: .*no_such_table/);
   });
 
   it("refuses legacy SQL, the API's default when useLegacySql is not sent", async () => {
