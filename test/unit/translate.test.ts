@@ -55,6 +55,12 @@ describe("statements", () => {
   it("self-initialises in the async variant", async () => {
     await expect(translateToDuckdbAsync("select 1 as a", ctx)).resolves.toBe("SELECT 1 AS a");
   });
+
+  it("translates DATE_SUB in a MERGE's ON clause too (the plan's updatePartitionFilter)", () => {
+    const merged = t("merge `analytics.t` T using (select 1 as a) S on T.a = S.a and T.d >= date_sub(current_date(), interval 3 day) when matched then update set a = S.a");
+    expect(merged).toContain("T.d >= CAST((CURRENT_DATE() - INTERVAL '3' DAY) AS DATE)");
+    expect(merged).not.toMatch(/DATE_SUB/i);
+  });
 });
 
 describe("rejections name the file, the construct and what to do", () => {
