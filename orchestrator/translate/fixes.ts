@@ -124,9 +124,7 @@ function dateArith(name: string, a: string[], reject: Reject): string {
   const m = /^INTERVAL\s+([\s\S]+)\s+(\w+)$/i.exec(a[1]);
   if (!m) return reject(`${name} without an INTERVAL literal`, `write ${name}(date, INTERVAL n DAY)`);
   const p = part(name, m[2], DATE_ADD_PARTS, reject);
-  // A placeholder, not DATE_ADD/DATE_SUB for polyglot to transpile: it leaves them untranslated
-  // in some clauses (a MERGE's ON), where DuckDB has no DATE_SUB(DATE, INTERVAL).
-  return `CAST(VW__DATE_ARITH(${a[0]}, '${name === "DATE_ADD" ? "+" : "-"}', INTERVAL ${m[1]} ${p.toUpperCase()}) AS DATE)`;
+  return `CAST(${name}(${a[0]}, INTERVAL ${m[1]} ${p.toUpperCase()}) AS DATE)`;
 }
 
 /**
@@ -164,7 +162,6 @@ export const postRules: Record<string, CallRule> = {
   VW__JSON_VALUE: (a) =>
     `CASE WHEN json_type(${a[0]}, ${a[1]}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${a[0]}, ${a[1]}) END`,
   VW__DATE_SUB: (a) => `date_sub(${a.join(", ")})`,
-  VW__DATE_ARITH: (a) => `(${a[0]} ${a[1] === "'+'" ? "+" : "-"} ${a[2]})`,
   VW__DATE_DIFF: (a) => `date_diff(${a.join(", ")})`,
   VW__DATE_TRUNC: (a) => `date_trunc(${a.join(", ")})`,
   // Sunday-based week: the Monday week of the next day, minus one day.

@@ -150,8 +150,8 @@ export class FakeEngine {
       if (!table) throw new JobError("notFound", `Not found: Table ${name.project}:${name.dataset}.${name.table} was not found in location ${location}`);
       bytes += await this.catalog.bytes(name);
     }
-    // Making a view reads nothing.
-    return kind === "CREATE_VIEW" ? 0 : bytes;
+    // Making a view, altering or dropping reads nothing.
+    return /^(CREATE_VIEW|ALTER_|DROP_)/.test(kind) ? 0 : bytes;
   }
 
   private async createSchema(sql: string, ctx: QueryRequest): Promise<Partial<QueryOutcome>> {

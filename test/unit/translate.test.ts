@@ -56,10 +56,18 @@ describe("statements", () => {
     await expect(translateToDuckdbAsync("select 1 as a", ctx)).resolves.toBe("SELECT 1 AS a");
   });
 
-  it("translates DATE_SUB in a MERGE's ON clause too (the plan's updatePartitionFilter)", () => {
-    const merged = t("merge `analytics.t` T using (select 1 as a) S on T.a = S.a and T.d >= date_sub(current_date(), interval 3 day) when matched then update set a = S.a");
-    expect(merged).toContain("T.d >= CAST((CURRENT_DATE() - INTERVAL '3' DAY) AS DATE)");
-    expect(merged).not.toMatch(/DATE_SUB/i);
+  it("translates a MERGE's USING subquery and ON condition as it translates queries (the plan's incremental merge)", () => {
+    const merged = t(`merge \`analytics.t\` T
+using (select cast(format_date('%Y%m%d', date '2015-02-18') as int64) as a) S
+on T.a = S.a
+  and T.at >= timestamp(date_sub(date '2015-02-18', interval 30 day))
+when matched then update set a = S.a
+when not matched then insert (a) values (a)`);
+    expect(merged).toBe(
+      'MERGE INTO "analytics"."t" AS T USING (SELECT CAST(STRFTIME(CAST(CAST(\'2015-02-18\' AS DATE) AS DATE), \'%Y%m%d\') AS BIGINT) AS a) AS S ' +
+        "ON (T.a = S.a AND T.at >= CAST(CAST(CAST('2015-02-18' AS DATE) - INTERVAL '30' DAY AS DATE) AS TIMESTAMPTZ)) " +
+        'WHEN MATCHED THEN UPDATE SET a = S.a WHEN NOT MATCHED THEN INSERT (a) VALUES (a)',
+    );
   });
 });
 
