@@ -237,6 +237,20 @@ describe("vwatch run --warehouse bigquery on the executing fake", () => {
     expect(await pg((c) => c.query(SPIKES_SQL).then((r) => r.rows))).toEqual(localSpikes);
   });
 
+  it("a dry run then validates every statement on BigQuery and reports the bytes each action would scan, running none", async () => {
+    const before = fake.queries().length;
+    const dry = await runCli(["--home", path.join(work, "home"), "--project-dir", repoRoot, "-q", "run", "--warehouse", "bigquery", "--dry-run", "--json"]);
+    expect(dry.code, dry.err).toBe(0);
+    const record = JSON.parse(dry.out) as RunRecord;
+    expect(record.summary).toMatchObject({ planned: local.actions.length, failed: 0 });
+    const sent = fake.queries().slice(before);
+    expect(sent.filter((q) => q.dryRun).length).toBeGreaterThan(40);
+    // Only reads ran for real: the day to score and the recorded vars.
+    expect(sent.filter((q) => !q.dryRun).map((q) => q.sql.trim().split(/\s+/)[0].toLowerCase())).toEqual(["select", "select"]);
+    const spikes = record.actions.find((a) => a.name.endsWith(".mention_spikes"))!;
+    expect(spikes.bytesProcessed).toBeGreaterThan(0);
+  });
+
   it("the official `dataform run`, twice, builds the same tables on the fake: every one equals the local runs'", async () => {
     // The CLI fails what vwatch reports as warnings (assertions tagged "warning"), nothing else.
     const plain = officialOut.replace(/\u001b\[[0-9;]*m/g, "");
