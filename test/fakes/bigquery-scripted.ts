@@ -11,10 +11,7 @@ export class ScriptedCatalog {
   private readonly tables = new Map<string, any>();
   private readonly sets = new Map<string, { project: string; dataset: string; location: string }>();
 
-  constructor(
-    private readonly project: string,
-    private readonly location: string,
-  ) {}
+  constructor(private readonly location: string) {}
 
   dataset(n: { project: string; dataset: string }) {
     return this.sets.get(`${n.project}.${n.dataset}`);

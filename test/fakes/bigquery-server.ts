@@ -79,7 +79,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
   const exec = opts.execute === true ? {} : opts.execute || undefined;
   const engine = exec ? await FakeEngine.open({ projectId: defaultProject, location: defaultLocation, file: exec.file, postgres: exec.postgres }) : undefined;
   const requests: RecordedRequest[] = [];
-  const scripted = engine ? undefined : new ScriptedCatalog(defaultProject, defaultLocation);
+  const scripted = engine ? undefined : new ScriptedCatalog(defaultLocation);
   const jobs = new FakeJobs({ engine, defaultLocation, defaultBytesProcessed: opts.defaultBytesProcessed, pendingPolls: opts.pendingPolls, pageRows: () => pageRows });
   const notFound = (what: string): Reply => ({ status: 404, body: apiError(404, `Not found: ${what}`, "notFound") });
 
