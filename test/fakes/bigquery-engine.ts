@@ -100,7 +100,11 @@ export class FakeEngine {
       case "DECLARE":
       case "SET": {
         const v = parseVariable(sql);
-        if (ctx.dryRun) return done({});
+        if (ctx.dryRun) {
+          // A dry run evaluates nothing: later statements see a typed NULL, enough to validate them.
+          for (const name of v.names) ctx.variables.set(name.toLowerCase(), `cast(null as ${v.type ?? "STRING"})`);
+          return done({});
+        }
         const expression = v.expression ?? "null";
         const value = await this.select(`select ${v.type ? `cast((${expression}) as ${v.type})` : `(${expression})`} as v`, {});
         for (const name of v.names) ctx.variables.set(name.toLowerCase(), literal(value.rows[0]?.v, value.fields[0]));

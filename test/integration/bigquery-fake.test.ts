@@ -199,6 +199,14 @@ select count(*) as n from \`fake-proj.sales.latest\``);
     expect(rows).toEqual([{ n: 2 }]);
     const job = fake.requests.filter((r) => r.method === "POST" && r.path.endsWith("/jobs")).at(-1)!;
     expect(job.body.configuration.query.query).toMatch(/^declare cutoff/);
+    // A dry run of a script validates each statement, the variable typed but not evaluated.
+    const dry = await call("POST", "/jobs", {
+      configuration: { dryRun: true, query: { query: "declare d date default (select max(order_date) from `fake-proj.sales.orders`);\nselect id from `fake-proj.sales.orders` where order_date = d", useLegacySql: false } },
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.json.statistics.query).toMatchObject({ statementType: "SCRIPT", totalBytesProcessed: String(2 * 6 * 6 * 8) });
+    const bad = await call("POST", "/jobs", { configuration: { dryRun: true, query: { query: "declare d date;\nselect nope from `fake-proj.sales.orders` where order_date = d", useLegacySql: false } } });
+    expect(bad.status).toBe(400);
   });
 
   it("views: created, described by tables.get as VIEW, dropped", async () => {
