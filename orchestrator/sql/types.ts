@@ -17,6 +17,8 @@ interface TypeRow {
   duckdbNames?: string[];
   /** PostgreSQL type OIDs whose values BigQuery's federated query maps to this type exactly. */
   postgresOids?: number[];
+  /** The name BigQuery's REST API (tables.get, query results) writes in schemas, when not the Standard SQL name. */
+  restName?: string;
 }
 
 const TYPES: TypeRow[] = [
@@ -24,15 +26,16 @@ const TYPES: TypeRow[] = [
     bigquery: "INT64",
     aliases: ["INT", "INTEGER", "SMALLINT", "BIGINT", "TINYINT", "BYTEINT"],
     zetasql: "TYPE_INT64",
+    restName: "INTEGER",
     duckdb: "BIGINT",
     duckdbNames: ["BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"],
     postgresOids: [20, 21, 23], // bigint, smallint, integer
   },
-  { bigquery: "FLOAT64", aliases: ["FLOAT"], zetasql: "TYPE_DOUBLE", duckdb: "DOUBLE", duckdbNames: ["DOUBLE", "FLOAT"], postgresOids: [700, 701] },
+  { bigquery: "FLOAT64", aliases: ["FLOAT"], zetasql: "TYPE_DOUBLE", restName: "FLOAT", duckdb: "DOUBLE", duckdbNames: ["DOUBLE", "FLOAT"], postgresOids: [700, 701] },
   // The DuckDB names of NUMERIC are DECIMAL(p, s), matched by prefix (duckdbToBigQuery).
   { bigquery: "NUMERIC", aliases: ["DECIMAL"], zetasql: "TYPE_NUMERIC", duckdb: "DECIMAL(38, 9)", postgresOids: [1700] },
   { bigquery: "BIGNUMERIC", aliases: ["BIGDECIMAL"], zetasql: "TYPE_BIGNUMERIC" },
-  { bigquery: "BOOL", aliases: ["BOOLEAN"], zetasql: "TYPE_BOOL", duckdb: "BOOLEAN", duckdbNames: ["BOOLEAN"], postgresOids: [16] },
+  { bigquery: "BOOL", aliases: ["BOOLEAN"], zetasql: "TYPE_BOOL", restName: "BOOLEAN", duckdb: "BOOLEAN", duckdbNames: ["BOOLEAN"], postgresOids: [16] },
   {
     bigquery: "STRING",
     zetasql: "TYPE_STRING",
@@ -59,6 +62,13 @@ export function standardName(name: string): string {
   const upper = name.toUpperCase();
   if (upper === "RECORD") return "STRUCT";
   return byName.get(upper)?.bigquery ?? upper;
+}
+
+/** A simple type as BigQuery's REST API writes it in a schema's `type` (INT64 → INTEGER, STRUCT → RECORD). */
+export function restName(name: string): string {
+  const standard = standardName(name);
+  if (standard === "STRUCT") return "RECORD";
+  return byName.get(standard)?.restName ?? standard;
 }
 
 /** The ZetaSQL kind of a simple BigQuery type name or alias; undefined for anything else. */

@@ -18,7 +18,7 @@ import { duckdbSchemaName, duckdbTableName } from "../sql/duckdb-names";
 import type { Target } from "../compile/graph";
 import { ADVICE, ALLOWED } from "./allow-list";
 import { postRules, preRules, type Reject } from "./fixes";
-import { lex } from "../sql/lexer";
+import { isWord, lex, matchParen, nextCode } from "../sql/lexer";
 import { rewriteCalls } from "./rewrite";
 
 export interface TranslateContext {
@@ -57,6 +57,16 @@ export async function translateToDuckdbAsync(sql: string, ctx: TranslateContext)
 /** Synchronous once initTranslator() has resolved. */
 export function translateToDuckdb(sql: string, ctx: TranslateContext): string {
   if (!polyglot) throw new Error("call initTranslator() before translateToDuckdb()");
+  // polyglot applies no function transforms inside a MERGE (FORMAT_DATE or TIMESTAMP(date), say,
+  // came out as they went in): its USING subquery and its ON condition are translated on their own.
+  const merge = mergeParts(sql);
+  if (merge) {
+    const source = translateToDuckdb(merge.source, ctx);
+    const filtered = translateToDuckdb(`select 1 from ${MERGE_ON} where ${merge.on}`, ctx);
+    const on = filtered.slice(filtered.indexOf(`${MERGE_ON} WHERE `) + MERGE_ON.length + " WHERE ".length);
+    const outer = translateToDuckdb(`${merge.before}${MERGE_SOURCE}${merge.alias}on ${MERGE_ON}\n${merge.after}`, ctx);
+    return outer.replace(new RegExp(`\\b${MERGE_SOURCE}\\b`, "i"), () => `(${source})`).replace(new RegExp(`\\b${MERGE_ON}\\b`, "i"), () => `(${on})`);
+  }
   const reject: Reject = (construct, advice) => {
     throw new UnsupportedSqlError(
       construct,
@@ -99,6 +109,34 @@ function constructs(ast: unknown, sdk: Polyglot): Set<string> {
   };
   visit(ast);
   return found;
+}
+
+const MERGE_SOURCE = "vw__merge_source";
+const MERGE_ON = "vw__merge_on";
+
+/**
+ * A MERGE taken apart: the text up to its `USING (subquery)`, the subquery, the source's alias,
+ * the ON condition, and the WHEN clauses after it. Undefined for anything else.
+ */
+function mergeParts(sql: string): { before: string; source: string; alias: string; on: string; after: string } | undefined {
+  if (!/^\s*(--[^\n]*\n\s*)*merge\b/i.test(sql)) return undefined;
+  const tokens = lex(sql, "bigquery");
+  const using = tokens.findIndex((t) => isWord(t, "USING"));
+  const open = using < 0 ? -1 : nextCode(tokens, using + 1);
+  if (open < 0 || tokens[open]?.text !== "(") return undefined;
+  const close = matchParen(tokens, open);
+  // The first ON and WHEN at the top level after the source.
+  let on = -1;
+  let when = -1;
+  for (let i = close + 1, depth = 0; close > 0 && i < tokens.length && when < 0; i++) {
+    if (tokens[i].text === "(") depth++;
+    else if (tokens[i].text === ")") depth--;
+    else if (depth === 0 && on < 0 && isWord(tokens[i], "ON")) on = i;
+    else if (depth === 0 && on >= 0 && isWord(tokens[i], "WHEN")) when = i;
+  }
+  if (on < 0 || when < 0) return undefined;
+  const text = (from: number, to: number) => tokens.slice(from, to).map((t) => t.text).join("");
+  return { before: text(0, open), source: text(open + 1, close), alias: text(close + 1, on), on: text(on + 1, when).trim(), after: text(when, tokens.length) };
 }
 
 const REF = /^vw__ref_(\d+)$/i;

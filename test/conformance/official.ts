@@ -13,7 +13,7 @@ import { startFakeBigQuery, type FakeField, type FakeTarget, type RecordedReques
 import { copyProject, repoRoot } from "../helpers/project";
 
 export const conformanceProject = path.join(repoRoot, "test", "fixtures", "conformance");
-const officialCli = path.join(repoRoot, "node_modules", ".bin", "dataform");
+const officialCliPath = path.join(repoRoot, "node_modules", ".bin", "dataform");
 
 export interface ExistingTable {
   target: FakeTarget;
@@ -42,22 +42,35 @@ async function officialRun(
   existingTables: ExistingTable[],
   args: string[],
 ): Promise<{ stdout: string; stderr: string; requests: RecordedRequest[] }> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-official-"));
   const fake = await startFakeBigQuery({ projectId: "conformance-proj", location: "US" });
   try {
-    for (const t of existingTables) fake.tables.register(t);
-    const dir = stageProject(projectDir);
-    const credentials = path.join(work, "credentials.json");
-    fs.writeFileSync(credentials, JSON.stringify({ projectId: "conformance-proj", location: "US" }));
-    // Async on purpose: the fake answers from this process's event loop.
-    const { stdout, stderr } = await promisify(execFile)(officialCli, ["run", dir, ...args, "--credentials", credentials], {
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
-      env: { ...process.env, BIGQUERY_EMULATOR_HOST: fake.url, METADATA_SERVER_DETECTION: "none", GOOGLE_APPLICATION_CREDENTIALS: "" },
-    });
+    for (const t of existingTables) await fake.tables.register(t);
+    const { stdout, stderr } = await officialCli(projectDir, fake.url, "conformance-proj", ["run", ...args]);
     return { stdout, stderr, requests: fake.requests };
   } finally {
     await fake.close();
+  }
+}
+
+/**
+ * Runs the official CLI (`args`, e.g. ["run", "--vars", "a=b"]) on a staged copy of the project
+ * against the BigQuery API at `apiUrl`; exits with its output (a failed run rejects with an
+ * error carrying `code`, `stdout` and `stderr`).
+ */
+export async function officialCli(projectDir: string, apiUrl: string, projectId: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-official-"));
+  try {
+    const dir = stageProject(projectDir);
+    const credentials = path.join(work, "credentials.json");
+    fs.writeFileSync(credentials, JSON.stringify({ projectId, location: "US" }));
+    // Async on purpose: the fake answers from this process's event loop.
+    const [command, ...rest] = args;
+    return await promisify(execFile)(officialCliPath, [command, dir, ...rest, "--credentials", credentials], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+      env: { ...process.env, BIGQUERY_EMULATOR_HOST: apiUrl, METADATA_SERVER_DETECTION: "none", GOOGLE_APPLICATION_CREDENTIALS: "" },
+    });
+  } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -55,6 +55,20 @@ describe("statements", () => {
   it("self-initialises in the async variant", async () => {
     await expect(translateToDuckdbAsync("select 1 as a", ctx)).resolves.toBe("SELECT 1 AS a");
   });
+
+  it("translates a MERGE's USING subquery and ON condition as it translates queries (the plan's incremental merge)", () => {
+    const merged = t(`merge \`analytics.t\` T
+using (select cast(format_date('%Y%m%d', date '2015-02-18') as int64) as a) S
+on T.a = S.a
+  and T.at >= timestamp(date_sub(date '2015-02-18', interval 30 day))
+when matched then update set a = S.a
+when not matched then insert (a) values (a)`);
+    expect(merged).toBe(
+      'MERGE INTO "analytics"."t" AS T USING (SELECT CAST(STRFTIME(CAST(CAST(\'2015-02-18\' AS DATE) AS DATE), \'%Y%m%d\') AS BIGINT) AS a) AS S ' +
+        "ON (T.a = S.a AND T.at >= CAST(CAST(CAST('2015-02-18' AS DATE) - INTERVAL '30' DAY AS DATE) AS TIMESTAMPTZ)) " +
+        'WHEN MATCHED THEN UPDATE SET a = S.a WHEN NOT MATCHED THEN INSERT (a) VALUES (a)',
+    );
+  });
 });
 
 describe("rejections name the file, the construct and what to do", () => {
