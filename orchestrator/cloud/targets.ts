@@ -77,3 +77,15 @@ export function resolveWorkflowTargets(settings: DeploySettings, graph: Compiled
   if (problems.length) throw new ConfigError(problems.join("\n"));
   return resolved;
 }
+
+/** The candidates of the service's compilation result (QueryCompilationResultActions). */
+export function candidatesFromCompilation(actions: { target?: { database?: string | null; schema?: string | null; name?: string | null } | null; declaration?: unknown; relation?: { tags?: string[] | null } | null; operations?: { tags?: string[] | null } | null; assertion?: { tags?: string[] | null } | null; notebook?: { tags?: string[] | null } | null; dataPreparation?: { tags?: string[] | null } | null }[]): SelectionCandidates {
+  const target = (t: NonNullable<(typeof actions)[number]["target"]>): Target => ({ database: t.database || undefined, schema: t.schema || undefined, name: t.name ?? "" });
+  const named = actions.filter((a) => a.target?.name);
+  const runnable = named.filter((a) => !a.declaration);
+  return {
+    runnable: runnable.map((a) => target(a.target!)),
+    declared: named.filter((a) => a.declaration).map((a) => targetName(target(a.target!))),
+    tags: [...new Set(runnable.flatMap((a) => (a.relation ?? a.operations ?? a.assertion ?? a.notebook ?? a.dataPreparation)?.tags ?? []))],
+  };
+}
