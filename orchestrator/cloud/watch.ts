@@ -62,7 +62,9 @@ export async function watchInvocation(api: DataformApi, name: string, compiled: 
       const now = Date.now();
       const results = actions.map((a) => actionResult(a, index, now));
       const done = () => results.filter((r) => ENDED.has(seen.get(r.name) ?? "pending")).length;
-      for (const r of results) {
+      // Ends before starts: an action's dependents start after it ended, and the counts read so.
+      const ordered = [...results.filter((r) => ENDED.has(r.status)), ...results.filter((r) => !ENDED.has(r.status))];
+      for (const r of ordered) {
         const previous = seen.get(r.name);
         if (previous === r.status || (previous === undefined && r.status === "pending")) continue;
         seen.set(r.name, r.status);
