@@ -86,7 +86,6 @@ async function start(cli: Cli, c: CloudContext, opts: CloudRunOptions, vars: Rec
     else log.out(name);
     return 0;
   }
-  log.info(`invocation ${name} started; Ctrl-C cancels it`);
   return follow(cli, c, { name, compiled, opts, vars, delays, source: { ...(body.releaseConfig ? { releaseConfig: body.releaseConfig } : { gitCommitish: body.gitCommitish }), resolvedGitCommitSha: result.resolvedGitCommitSha || undefined } });
 }
 
@@ -106,6 +105,7 @@ async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
     () => log.warn(`cancelling ${f.name}; waiting for the service to stop it (Ctrl-C again to stop waiting)`),
     `stopped waiting; the invocation may still be cancelling: \`vwatch cloud status ${id}\` shows it`,
   );
+  log.info(`invocation ${f.name} started; Ctrl-C cancels it`);
   let watched;
   try {
     watched = await watchInvocation(c.api, f.name, f.compiled, f.delays, {
