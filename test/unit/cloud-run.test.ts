@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { WorkflowInvocation } from "../../orchestrator/cloud/dataform-api";
 import { compilationErrorLines } from "../../orchestrator/cloud/compilation-errors";
 import { countsLine, progressLine } from "../../orchestrator/cloud/invocation-format";
 import { actionKind, actionStatus, invocationRecord, timeMs } from "../../orchestrator/cloud/invocation-record";
@@ -104,7 +105,7 @@ describe("an invocation as a run's results", () => {
 
 describe("recent runs", () => {
   it("newest first; scheduled invocations named by their workflow config; failed attempts as rows", () => {
-    const inv = (id: string, start: string, extra = {}) => ({ name: `${REPO}/workflowInvocations/${id}`, state: "SUCCEEDED", invocationTiming: { startTime: ts(start), endTime: ts(start.replace(":00Z", ":30Z")) }, ...extra });
+    const inv = (id: string, start: string, extra = {}): WorkflowInvocation => ({ name: `${REPO}/workflowInvocations/${id}`, state: "SUCCEEDED" as const, invocationTiming: { startTime: ts(start), endTime: ts(start.replace(":00Z", ":30Z")) }, ...extra });
     const runs = mergeRecentRuns(
       [inv("b", "2026-01-02T02:15:00Z"), inv("a", "2026-01-01T02:15:00Z"), inv("c", "2026-01-03T09:00:00Z", { state: "RUNNING", invocationTiming: { startTime: ts("2026-01-03T09:00:00Z") } })],
       [{ name: `${REPO}/workflowConfigs/daily`, recentScheduledExecutionRecords: [{ executionTime: ts("2026-01-02T10:00:00Z"), errorStatus: { code: 9, message: "no release compilation result" } }, { executionTime: ts("2026-01-02T02:15:00Z"), workflowInvocation: `${REPO}/workflowInvocations/b` }] }],
