@@ -138,7 +138,14 @@ async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
   const code = state === "SUCCEEDED" && !record.summary.failed && !record.summary.skipped ? 0 : 1;
   if (watched.cancelled || f.opts.sync === false) return code;
   // The write-back, as after a local run: from BigQuery (the release's project and location) to PostgreSQL.
-  const config = { ...c.config, warehouse: "bigquery" as const, bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation } };
+  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
+  const config = {
+    ...c.config,
+    warehouse: "bigquery" as const,
+    bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation },
+    // The write-back reads mention_spikes where the service built it: the release's overrides apply.
+    projectOverrides: Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
   const after = await cli.withSession(config, async (session) => (await session.hooks.afterRun?.(session, record, { json: Boolean(f.opts.json), writeBack: undefined })) ?? 0);
   return Math.max(code, after);
 }

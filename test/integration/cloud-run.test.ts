@@ -4,12 +4,15 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { actionsFromGraph, errors, startFakeDataform, type FakeDataform, type RecordedRequest } from "../fakes/dataform-server";
+import { startFakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
+import { freshDatabase } from "../helpers/pg";
 import { repoRoot, tempHome } from "../helpers/project";
 
 // `vwatch cloud run` against the fake Dataform v1 API with the project's own compiled graph: what
-// it prints, what it writes, its exit codes and exactly which calls it makes. The write-back to
-// PostgreSQL is not exercised here (--no-sync): it reads BigQuery, whose fake runs no SQL yet.
+// it prints, what it writes, its exit codes and exactly which calls it makes; and the write-back
+// after it, which reads mention_spikes from BigQuery (a fake that answers the queries it is given)
+// where the service built it, the release's overrides applied.
 
 const REPO = "projects/vw-project/locations/us-central1/repositories/analytics";
 const RELEASE = `${REPO}/releaseConfigs/production`;
@@ -219,5 +222,34 @@ describe("vwatch cloud run", () => {
     expect(r.code, r.err).toBe(0);
     expect(r.rpcs.filter((x) => x === "GetWorkflowInvocation").length).toBeGreaterThan(1);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("after mention_spikes succeeded, the spikes are synced from BigQuery (the release's project and dataset) to PostgreSQL; --no-sync skips it", async () => {
+    const bigquery = await startFakeBigQuery({ projectId: "vw-project" });
+    const db = await freshDatabase("vwatch_cloud_sync");
+    process.env.BIGQUERY_EMULATOR_HOST = bigquery.url;
+    process.env.DATABASE_URL = db.url;
+    try {
+      const skipped = await cloud("run", "--actions", "mention_spikes", "--no-sync");
+      expect(skipped.code, skipped.err).toBe(0);
+      expect(bigquery.requests).toEqual([]);
+
+      const r = await cloud("run", "--actions", "mention_spikes");
+      expect(r.code, r.err).toBe(0);
+      const sql = bigquery.queries().map((q) => q.sql).join("\n");
+      expect(sql).toContain("`vw-project.analytics.mention_spikes`");
+      expect(sql).not.toContain("venezuelawatch.analytics");
+      expect(r.err).toContain("spikes written to PostgreSQL: none (the warehouse holds no spikes)");
+
+      // Not when mention_spikes did not run.
+      const before = bigquery.requests.length;
+      expect((await cloud("run", "--actions", "events")).code).toBe(0);
+      expect(bigquery.requests.length).toBe(before);
+    } finally {
+      delete process.env.BIGQUERY_EMULATOR_HOST;
+      delete process.env.DATABASE_URL;
+      await bigquery.close();
+      await db.drop();
+    }
   });
 });
