@@ -133,6 +133,10 @@ describe("vwatch cloud run", () => {
     expect(record.dataform.state).toBe("FAILED");
     expect(record.actions.find((a: any) => a.name.endsWith(".int_mention_baselines")).error).toEqual({ code: "FAILED", message: "Query error: Division by zero: 1 / 0 at [12:3]" });
     expect(record.actions.find((a: any) => a.name.endsWith(".mention_spikes"))).toMatchObject({ status: "skipped", error: { code: "SKIPPED" } });
+    // `vwatch retry` does not re-run a service run locally: it names the cloud command.
+    const retry = await runCli(["--home", home, "retry"]);
+    expect(retry.code).toBe(2);
+    expect(retry.err).toBe(`error: the last run was the Dataform service's invocation ${record.dataform.invocation}; retry it there: vwatch cloud run --actions vw-project.intermediate.int_mention_baselines,vw-project.analytics.mention_spikes\n`);
     expect(r.calls.find((c) => c.rpc === "CreateWorkflowInvocation")!.body.invocationConfig).toEqual({
       includedTargets: [{ database: "vw-project", schema: "analytics", name: "mention_spikes" }],
       transitiveDependenciesIncluded: true,
