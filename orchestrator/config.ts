@@ -23,6 +23,12 @@ const schema = z.object({
     location: z.string().optional(),
     apiEndpoint: z.string().optional(),
   }),
+  /**
+   * Overrides of workflow_settings.yaml's defaults (defaultDatabase, defaultSchema, …) every graph of
+   * the session compiles with: what a release config of the Dataform service sets, so that a step
+   * after a service run (the write-back) reads the tables the service built. Unset locally.
+   */
+  projectOverrides: z.record(z.string(), z.string()).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -83,3 +83,10 @@ export class CloudError extends VwatchError {
     return ["SERVICE_DISABLED", "PERMISSION_DENIED", "NOT_FOUND", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "UNAUTHENTICATED"].includes(this.reason);
   }
 }
+
+/** The user stopped a command that was waiting (a second Ctrl-C); what goes on elsewhere is named in the message. */
+export class InterruptedError extends VwatchError {
+  constructor(message: string) {
+    super("INTERRUPTED", message);
+  }
+}

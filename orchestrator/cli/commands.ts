@@ -1,5 +1,6 @@
 import type { Cli } from "./context";
 import * as check from "./check";
+import * as cloud from "./cloud";
 import * as compile from "./compile";
 import * as deploy from "./deploy";
 import * as explain from "./explain";
@@ -13,4 +14,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register, deploy.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register, deploy.register, cloud.register];

@@ -99,6 +99,12 @@ export function register(cli: Cli): void {
         const last = readResults(config.home);
         if (!last) throw new InputError(`no previous run in ${config.home}; run \`vwatch run\` first`);
         const names = last.actions.filter((a) => a.status === "failed" || a.status === "skipped").map((a) => a.name);
+        // A run the Dataform service made (`vwatch cloud run`) is retried there, not by this process.
+        const invocation = (last.dataform as { invocation?: string } | undefined)?.invocation;
+        if (invocation) {
+          const again = names.length ? `vwatch cloud run --actions ${names.join(",")}` : "nothing: it had no failed or skipped actions";
+          throw new InputError(`the last run was the Dataform service's invocation ${invocation}; retry it there: ${again}`);
+        }
         if (names.length === 0) {
           log.info("the last run had no failed or skipped actions; nothing to retry");
           return 0;

@@ -7,8 +7,10 @@ import type { Warehouse } from "../warehouse/warehouse";
 /**
  * "warning": an assertion tagged WARNING_TAG returned rows; reported, but it blocks nothing and fails no run.
  * "planned": a dry run's action whose statements were produced (and, on BigQuery, dry-run) but not run.
+ * "cancelled", "pending", "running": only in a run the Dataform service makes (`vwatch cloud`):
+ * an action of a cancelled invocation, and one not yet ended when its state is shown.
  */
-export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning" | "planned";
+export type ActionStatus = "success" | "failed" | "skipped" | "disabled" | "warning" | "planned" | "cancelled" | "pending" | "running";
 
 /** Tag that makes an assertion warning-level (e.g. a size that only matters in production). */
 const WARNING_TAG = "warning";
@@ -22,6 +24,8 @@ export interface ActionResult {
   rows?: number;
   seconds: number;
   bytesProcessed?: number;
+  /** The BigQuery job that ran the action, when the Dataform service ran it. */
+  jobId?: string;
   error?: { code: string; message: string };
   /** For warning-level assertions that returned rows: what they found. */
   warning?: string;

@@ -33,7 +33,7 @@ export class Session {
     const key = JSON.stringify(Object.entries(vars ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     let graph = this.graphs.get(key);
     if (!graph) {
-      graph = compileWithVars(this.config, vars, source);
+      graph = compileWithVars(this.config, vars, source, this.config.projectOverrides);
       this.graphs.set(key, graph);
     }
     return graph;

@@ -25,7 +25,7 @@ const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p)
 
 describe("loading heavy modules only where they are used", () => {
   it("--help, --version and run --help load none", () => {
-    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"]]) {
+    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(0);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
@@ -63,6 +63,14 @@ describe("loading heavy modules only where they are used", () => {
       expect(packages).toContain("@google-cloud/dataform");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("cloud commands refusing their input load none", () => {
+    for (const args of [["cloud", "run", "--vars", "z_treshold=2"], ["cloud", "runs", "--limit", "x"], ["cloud", "status"]]) {
+      const r = loaded(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
     }
   });
 

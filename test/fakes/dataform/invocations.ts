@@ -18,6 +18,11 @@ export interface InvocationConfig {
 export interface InvocationScript {
   /** Actions (by name or database.schema.name) that fail, with the failure reason the service reports. */
   fail?: Record<string, string>;
+  /**
+   * How many polls each step takes (default 1): actions that take a while, as real ones do. A
+   * cancelled invocation still stops at the next poll.
+   */
+  pollsPerStep?: number;
 }
 
 const INVOCATION_STATE = ["STATE_UNSPECIFIED", "RUNNING", "SUCCEEDED", "CANCELLED", "FAILED", "CANCELING"];
@@ -56,6 +61,7 @@ export class FakeInvocation {
   readonly startTime = new Date().toISOString();
   endTime?: string;
   readonly runs: ActionRun[];
+  private polls = 0;
 
   constructor(
     readonly name: string,
@@ -76,6 +82,7 @@ export class FakeInvocation {
   /** One step: running actions end, actions whose dependencies ended start (or are skipped). */
   advance(): void {
     if (this.terminal) return;
+    if (this.state !== "CANCELING" && ++this.polls % (this.script.pollsPerStep ?? 1) !== 0) return;
     const now = () => new Date().toISOString();
     for (const run of this.runs.filter((r) => r.state === "RUNNING")) {
       const reason = this.script.fail?.[run.action.target.name] ?? this.script.fail?.[targetKey(run.action.target)];

@@ -1,0 +1,169 @@
+/**
+ * `vwatch cloud run`: the Dataform service compiles the project (the release config, or a Git
+ * commitish with the release's overrides and --vars), vwatch checks the selection against what it
+ * compiled, starts a workflow invocation and follows it to the end with the progress and summary
+ * of a local run; run_results.json as a local run writes it; then the product's write-back.
+ * Ctrl-C asks the service to cancel; a second Ctrl-C stops waiting.
+ */
+import { InputError, InterruptedError } from "../errors";
+import { log } from "../log";
+import type { Interrupts } from "../cloud/watch";
+import { withCloud, pollDelays, type CloudContext } from "./cloud-context";
+import type { Cli } from "./context";
+import { list, parseVars } from "./vars";
+
+export interface CloudRunOptions {
+  tags?: string[];
+  actions?: string[];
+  includeDeps?: boolean;
+  includeDependents?: boolean;
+  fullRefresh?: boolean;
+  vars?: string;
+  commitish?: string;
+  wait?: boolean;
+  sync?: boolean;
+  json?: boolean;
+  settings?: string;
+}
+
+export function registerRun(cloud: ReturnType<Cli["program"]["command"]>, cli: Cli): void {
+  cloud
+    .command("run")
+    .description("compile on the Dataform service and run a workflow invocation, following it to the end (exit 1 when an action failed or it was cancelled)")
+    .option("--tags <tags...>", "only actions with any of these tags", list)
+    .option("--actions <names...>", "only these actions (name, dataset.name or project.dataset.name)", list)
+    .option("--include-deps", "also run what the selected actions depend on")
+    .option("--include-dependents", "also run what depends on the selected actions")
+    .option("--full-refresh", "rebuild incremental tables from scratch")
+    .option("--vars <k=v,...>", "vars over the release config's (the service then compiles its Git commitish with them)")
+    .option("--commitish <ref>", "compile this Git branch, tag or commit instead of the release config's")
+    .option("--no-wait", "print the invocation's name and exit without following it")
+    .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes succeeded")
+    .option("--json", "print the run results as JSON")
+    .option("--settings <file>", "the deployment settings (default: vwatch.yaml in the project)")
+    .action(cli.action((opts: CloudRunOptions) => cloudRun(cli, opts)));
+}
+
+async function cloudRun(cli: Cli, opts: CloudRunOptions): Promise<number> {
+  const vars = parseVars(opts.vars);
+  const delays = pollDelays();
+  const { checkVars } = await import("../compile/vars");
+  return withCloud(
+    cli,
+    opts.settings,
+    (c) => start(cli, c, opts, vars, delays),
+    (settings, config) => {
+      // The vars the service will compile with, checked here first: a bad one never reaches it.
+      checkVars(config.projectDir, vars, "--vars");
+      if (vars || opts.commitish) checkVars(config.projectDir, settings.production.release.overrides.vars, `${settings.where(["production", "release", "overrides", "vars"])}: production.release.overrides.vars`);
+    },
+  );
+}
+
+async function start(cli: Cli, c: CloudContext, opts: CloudRunOptions, vars: Record<string, string> | undefined, delays: { initialDelayMs: number; maxDelayMs: number }): Promise<number> {
+  const p = c.settings.production;
+  const [{ compilationResultBody, invocationBody }, { compilationFailure }, { candidatesFromCompilation, resolveSelection }] = await Promise.all([
+    import("../cloud/run-request"),
+    import("../cloud/compilation-errors"),
+    import("../cloud/targets"),
+  ]);
+  const body = compilationResultBody(p, { vars, commitish: opts.commitish });
+  const source = body.releaseConfig ? `release config ${p.release.id}` : `${body.gitCommitish} with the release config's overrides${vars ? " and --vars" : ""}`;
+  log.info(`compiling ${source} on the Dataform service (${c.repository})`);
+  const result = await c.api.createCompilationResult(c.repository, body);
+  const failure = compilationFailure(result, source);
+  if (failure) throw failure;
+  const compiled = await c.api.queryCompilationResultActions(String(result.name));
+
+  // The selection checked against what the service compiled, before any invocation starts.
+  const selection = resolveSelection(candidatesFromCompilation(compiled), opts.tags ?? [], opts.actions ?? [], (kind) => `--${kind}`);
+  if (selection.problems.length) throw new InputError(selection.problems.join("\n"));
+
+  const invocation = await c.api.createWorkflowInvocation(c.repository, invocationBody(p, String(result.name), { ...opts, vars }, selection.targets));
+  const name = String(invocation.name);
+  if (opts.wait === false) {
+    if (opts.json) log.out(JSON.stringify({ invocation: name, compilationResult: result.name }, null, 2));
+    else log.out(name);
+    return 0;
+  }
+  return follow(cli, c, { name, compiled, opts, vars, delays, source: { ...(body.releaseConfig ? { releaseConfig: body.releaseConfig } : { gitCommitish: body.gitCommitish }), resolvedGitCommitSha: result.resolvedGitCommitSha || undefined } });
+}
+
+interface Follow {
+  name: string;
+  compiled: Awaited<ReturnType<CloudContext["api"]["queryCompilationResultActions"]>>;
+  opts: CloudRunOptions;
+  vars?: Record<string, string>;
+  delays: { initialDelayMs: number; maxDelayMs: number };
+  source: { releaseConfig?: string; gitCommitish?: string; resolvedGitCommitSha?: string };
+}
+
+async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
+  const [{ watchInvocation }, { invocationRecord }, format, { writeResults }] = await Promise.all([import("../cloud/watch"), import("../cloud/invocation-record"), import("../cloud/invocation-format"), import("../run/results")]);
+  const id = f.name.slice(f.name.lastIndexOf("/") + 1);
+  const interrupts = sigint(
+    () => log.warn(`cancelling ${f.name}; waiting for the service to stop it (Ctrl-C again to stop waiting)`),
+    `stopped waiting; the invocation may still be cancelling: \`vwatch cloud status ${id}\` shows it`,
+  );
+  log.info(`invocation ${f.name} started; Ctrl-C cancels it`);
+  let watched;
+  try {
+    watched = await watchInvocation(c.api, f.name, f.compiled, f.delays, {
+      onAction: (r, _previous, done, total) => log.info(format.progressLine(r, done, total)),
+      onState: (state) => log.info(`invocation ${state}`),
+      onCancel: (accepted) => !accepted && log.info("the invocation had ended already"),
+    }, interrupts.signals);
+  } finally {
+    interrupts.dispose();
+  }
+  const o = c.settings.production.release.overrides;
+  const record = invocationRecord({
+    invocation: watched.invocation,
+    actions: watched.actions,
+    compiled: f.compiled,
+    project: { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation },
+    options: { vars: f.vars, fullRefresh: f.opts.fullRefresh },
+    source: f.source,
+  });
+  writeResults(c.config.home, record);
+  const state = (record.dataform as { state: string }).state;
+  if (f.opts.json) log.out(JSON.stringify(record, null, 2));
+  else {
+    log.info("");
+    log.info(format.invocationTable(record));
+    log.info("");
+    for (const line of format.failureLines(record)) log.summary(line);
+    log.summary(`${format.countsLine(record)}; invocation ${state}`);
+  }
+  const code = state === "SUCCEEDED" && !record.summary.failed && !record.summary.skipped ? 0 : 1;
+  if (watched.cancelled || f.opts.sync === false) return code;
+  // The write-back, as after a local run: from BigQuery (the release's project and location) to PostgreSQL.
+  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
+  const config = {
+    ...c.config,
+    warehouse: "bigquery" as const,
+    bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation },
+    // The write-back reads mention_spikes where the service built it: the release's overrides apply.
+    projectOverrides: Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
+  const after = await cli.withSession(config, async (session) => (await session.hooks.afterRun?.(session, record, { json: Boolean(f.opts.json), writeBack: undefined })) ?? 0);
+  return Math.max(code, after);
+}
+
+/** Ctrl-C while following: the first asks to cancel, the second stops waiting. */
+function sigint(onFirst: () => void, stopMessage: string): { signals: Interrupts; dispose(): void } {
+  let cancel!: () => void;
+  let stop!: (e: Error) => void;
+  const signals: Interrupts = { cancel: new Promise<void>((r) => (cancel = r)), stop: new Promise<never>((_, reject) => (stop = reject)) };
+  signals.stop.catch(() => {});
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count === 1) {
+      onFirst();
+      cancel();
+    } else stop(new InterruptedError(stopMessage));
+  };
+  process.on("SIGINT", handler);
+  return { signals, dispose: () => void process.off("SIGINT", handler) };
+}
