@@ -14,7 +14,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** The selection to run, or undefined when nothing is to run (said on stderr; the command exits 0). */
 export async function selectChanged(session: Session, ref: string, request: Selection & { vars?: Record<string, string> }): Promise<Selection | undefined> {
   const [{ compileChanges, changedActionNames }, { selectActions }] = await Promise.all([import("./changes"), import("../plan/select")]);
-  const { diff, head, commit } = await compileChanges(session, ref, request.vars);
+  const { diff, head, commit } = await compileChanges(session, ref, request.vars, undefined, "--changed-since");
   const since = `since ${ref} (${commit.slice(0, 7)})`;
   const changed = changedActionNames(diff);
   if (!changed.length) {

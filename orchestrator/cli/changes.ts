@@ -32,6 +32,8 @@ export async function compileChanges<T = undefined>(
   ref: string,
   vars: Record<string, string> | undefined,
   atBase?: (changes: Changes, baseDir: string) => Promise<T>,
+  /** The flag that named the ref, for errors. */
+  flag = "--base",
 ): Promise<Changes & { extra?: T }> {
   const [{ withRefCheckout }, { compileWithVars }, { diffGraphs }] = await Promise.all([import("../compile/at-ref"), import("../compile/with-vars"), import("../plan/graph-diff")]);
   let head: CompiledGraph;
@@ -50,7 +52,7 @@ export async function compileChanges<T = undefined>(
     }
     const changes: Changes = { ref, commit: checkout.commit, base, head, diff: diffGraphs(base, head) };
     return { ...changes, extra: atBase ? await atBase(changes, checkout.projectDir) : undefined };
-  });
+  }, flag);
 }
 
 /** The added and modified actions that run (not declarations), by name. */

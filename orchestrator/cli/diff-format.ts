@@ -95,6 +95,7 @@ export function formatPlain(r: DiffReport): string {
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const html = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 export function formatMarkdown(r: DiffReport, command = `vwatch diff --base ${r.base.ref}`): string {
@@ -127,7 +128,7 @@ export function formatMarkdown(r: DiffReport, command = `vwatch diff --base ${r.
       budget -= shown.length;
       const cut = lines.length - shown.split("\n").length;
       const fence = s.diff.includes("```") ? "````" : "```";
-      out.push("", `<details><summary>${code(short(r, c.name))} ${s.part} (${c.change}, ${lines.length} lines)</summary>`, "", `${fence}diff`, shown, fence);
+      out.push("", `<details><summary><code>${html(short(r, c.name))}</code> ${s.part} (${c.change}, ${lines.length} lines)</summary>`, "", `${fence}diff`, shown, fence);
       if (cut > 0) out.push("", `… ${cut} more line${cut === 1 ? "" : "s"}: run ${code(command)} for the whole diff.`);
       out.push("", "</details>");
     }

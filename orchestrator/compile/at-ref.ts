@@ -49,14 +49,14 @@ function installedCore(projectDir: string): string | undefined {
 }
 
 /** Runs fn with the project checked out at `ref` (see the module comment); the checkout is gone when it returns. */
-export async function withRefCheckout<T>(projectDir: string, ref: string, fn: (checkout: RefCheckout) => Promise<T>): Promise<T> {
+export async function withRefCheckout<T>(projectDir: string, ref: string, fn: (checkout: RefCheckout) => Promise<T>, flag = "--base"): Promise<T> {
   const here = path.resolve(projectDir);
   const top = git(here, ["rev-parse", "--show-toplevel"]);
-  if (!top.ok) throw new InputError(`--base ${ref}: the project (${here}) is not in a Git repository`);
-  if (ref.startsWith("-")) throw new InputError(`--base ${ref}: not a Git ref`);
+  if (!top.ok) throw new InputError(`${flag} ${ref}: the project (${here}) is not in a Git repository`);
+  if (ref.startsWith("-")) throw new InputError(`${flag} ${ref}: not a Git ref`);
   const commit = git(top.out, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   if (!commit.ok) {
-    throw new InputError(`--base ${ref}: no such commit, branch or tag in this repository; name one that exists (for a remote branch, \`git fetch\` it first)`);
+    throw new InputError(`${flag} ${ref}: no such commit, branch or tag in this repository; name one that exists (for a remote branch, \`git fetch\` it first)`);
   }
   const prefix = path.relative(fs.realpathSync(top.out), fs.realpathSync(here));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-base-"));
@@ -78,7 +78,7 @@ export async function withRefCheckout<T>(projectDir: string, ref: string, fn: (c
   process.once("SIGTERM", onSignal);
   try {
     const added = git(top.out, ["worktree", "add", "--detach", "--quiet", tree, commit.out]);
-    if (!added.ok) throw new InputError(`--base ${ref}: could not check it out in a temporary worktree: ${added.err}`);
+    if (!added.ok) throw new InputError(`${flag} ${ref}: could not check it out in a temporary worktree: ${added.err}`);
     const baseDir = path.join(tree, prefix);
     if (!fs.existsSync(path.join(baseDir, "workflow_settings.yaml"))) {
       throw new CompileError(`the base (${ref}) has no Dataform project at ${prefix || "the repository root"}: no workflow_settings.yaml there`);
