@@ -20,7 +20,7 @@ export interface Changes {
 /** A side that does not compile: exit 2, the side named, then core's errors (file:line: message). */
 function sideError(side: string, e: unknown): unknown {
   if (!(e instanceof CompileError)) return e;
-  return new CompileError(`${side} does not compile: ${e.message.replace(/^compilation failed:\s*/, "")}`, e.problems);
+  return new CompileError(e.message.replace(/^compilation failed:/, `${side} does not compile:`), e.problems);
 }
 
 /**
