@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DiffReport } from "../../orchestrator/cli/diff-format";
+import { startFakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { gitProject, type GitProject } from "../helpers/git-project";
 import { makeProject, repoRoot, tempHome } from "../helpers/project";
@@ -98,6 +100,40 @@ describe("vwatch diff --markdown", () => {
       expect(r.out).toContain("| `ds.high_scores` | modified | incremental | sql: query, sql: incrementalQuery, full refresh needed (columns changed: +seen_on DATE) |\n");
     } finally {
       repo.reset();
+    }
+  });
+});
+
+describe("vwatch diff --warehouse bigquery", () => {
+  it("adds the dry-run bytes of what would rebuild, as the run would write it", async () => {
+    const fake = await startFakeBigQuery({ projectId: "testproj", location: "US" });
+    const env = { ...process.env };
+    process.env.BIGQUERY_EMULATOR_HOST = fake.url;
+    process.env.GOOGLE_CLOUD_PROJECT = "testproj";
+    // high_scores exists: the run merges into it.
+    fake.tables.register({ target: { database: "testproj", schema: "ds", name: "high_scores" }, schema: [{ name: "id", type: "INTEGER" }] });
+    fake.setQueryResult(/score >= 3/, { bytesProcessed: 2_000_000 });
+    fake.setQueryResult(/^merge /i, { bytesProcessed: 3_000 });
+    repo.edit("workflow_settings.yaml", 'threshold: "2"', 'threshold: "3"');
+    try {
+      const r = await diff("--warehouse", "bigquery", "--json");
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out) as DiffReport;
+      expect(report.bytes).toEqual([
+        { name: "testproj.ds.scores", bytes: 2_000_000 },
+        { name: "testproj.ds.high_scores", bytes: 3_000 },
+      ]);
+      const jobs = fake.queries();
+      expect(jobs.length).toBe(2);
+      expect(jobs.every((j) => j.dryRun)).toBe(true);
+      expect(jobs[0].sql).toMatch(/^create or replace table `testproj\.ds\.scores`/);
+      const plain = await diff("--warehouse", "bigquery");
+      expect(plain.out).toContain("1 modified, 0 added, 0 removed, 1 downstream, 0 incremental tables needing a full refresh, 1.9 MB scanned to rebuild\n");
+      expect(plain.out).toMatch(/^ds\.high_scores +downstream +incremental +reads ds\.scores, no full refresh needed +2\.9 KB$/m);
+    } finally {
+      repo.reset();
+      process.env = env;
+      await fake.close();
     }
   });
 });
