@@ -70,6 +70,21 @@ describe("vwatch run --changed-since", () => {
     }
   });
 
+  // Records z_threshold=2.5 for mention_spikes: later cases must not run it with the settings' 2.0.
+  it("a changed threshold var: the incremental table built with the old value is refused, as any run refuses it", async () => {
+    repo.edit("workflow_settings.yaml", 'z_threshold: "2.0"', 'z_threshold: "2.5"');
+    try {
+      const r = await run();
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("venezuelawatch.analytics.mention_spikes was built with z_threshold=2.0 and this run has z_threshold=2.5");
+      const accepted = await run("--accept-var-change", "z_threshold");
+      expect(accepted.code).toBe(0);
+      expect(ran(accepted.out)).toHaveLength(6);
+    } finally {
+      repo.reset();
+    }
+  });
+
   it("nothing changed: says so, exits 0 and opens no warehouse", async () => {
     const fresh = tempHome();
     try {
