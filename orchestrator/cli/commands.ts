@@ -3,6 +3,7 @@ import * as check from "./check";
 import * as cloud from "./cloud";
 import * as compile from "./compile";
 import * as deploy from "./deploy";
+import * as diff from "./diff";
 import * as explain from "./explain";
 import * as generate from "./generate";
 import * as load from "./load";
@@ -14,4 +15,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register, deploy.register, cloud.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register];

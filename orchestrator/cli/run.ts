@@ -48,6 +48,7 @@ interface RunFlags {
   warehouse?: string;
   acceptVarChange?: string[];
   sync?: boolean;
+  changedSince?: string;
 }
 
 export function register(cli: Cli): void {
@@ -70,6 +71,7 @@ export function register(cli: Cli): void {
     )
     .option("--sync", "write the spikes to PostgreSQL even when this run's vars differ from workflow_settings.yaml")
     .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes runs")
+    .option("--changed-since <ref>", "only the actions whose compiled SQL or configuration changed since a Git ref, and what depends on them (--tags/--actions narrow it further)")
     .action(
       cli.action(async (opts: RunFlags) => {
         const config = await cli.config(opts.warehouse);
@@ -85,7 +87,15 @@ export function register(cli: Cli): void {
           vars: parseVars(opts.vars),
           acceptVarChange: opts.acceptVarChange,
         };
-        return cli.withSession(config, (session) => runAndReport(session, request, Boolean(opts.json), opts.sync));
+        return cli.withSession(config, async (session) => {
+          if (opts.changedSince) {
+            const { selectChanged } = await import("./changed-since");
+            const selected = await selectChanged(session, opts.changedSince, request);
+            if (!selected) return 0;
+            return runAndReport(session, { ...request, ...selected }, Boolean(opts.json), opts.sync);
+          }
+          return runAndReport(session, request, Boolean(opts.json), opts.sync);
+        });
       }),
     );
 

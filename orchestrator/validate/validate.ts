@@ -33,6 +33,8 @@ export interface ValidateOptions {
   describeExternalQuery?: (query: ExternalQuery, file?: string) => Promise<Column[]>;
   /** The columns of declared sources (the product's sourceColumns hook); a declaration without them is not validated. */
   sourceColumns?: (target: Target) => SourceColumn[] | undefined;
+  /** Told each action's output columns (BigQuery types, pseudo-columns left out) once its statements analyzed. */
+  onOutputColumns?: (action: string, columns: Column[]) => void;
 }
 
 type Source = Table | Operation | Assertion;
@@ -93,6 +95,8 @@ class Validator {
         const created = await this.action(action, "statements");
         if (!created) continue;
         catalog.add(...created);
+        const own = created.find((t) => t.path.join(".") === catalog.path(action.target).join("."));
+        if (own) this.options.onOutputColumns?.(action.name, own.columns.filter((c) => !c.pseudo).map((c) => ({ name: c.name, type: bigQueryTypeName(c.type) })));
         done.push(action);
       }
       catalog.nextLevel();

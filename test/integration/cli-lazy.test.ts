@@ -25,7 +25,7 @@ const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p)
 
 describe("loading heavy modules only where they are used", () => {
   it("--help, --version and run --help load none", () => {
-    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"]]) {
+    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"], ["diff", "--help"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(0);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
