@@ -7,6 +7,7 @@
  */
 import { InputError, InterruptedError } from "../errors";
 import { log } from "../log";
+import type { ActionResult } from "../run/run";
 import type { Interrupts } from "../cloud/watch";
 import { withCloud, pollDelays, type CloudContext } from "./cloud-context";
 import type { Cli } from "./context";
@@ -79,14 +80,30 @@ async function start(cli: Cli, c: CloudContext, opts: CloudRunOptions, vars: Rec
   const selection = resolveSelection(candidatesFromCompilation(compiled), opts.tags ?? [], opts.actions ?? [], (kind) => `--${kind}`);
   if (selection.problems.length) throw new InputError(selection.problems.join("\n"));
 
-  const invocation = await c.api.createWorkflowInvocation(c.repository, invocationBody(p, String(result.name), { ...opts, vars }, selection.targets));
-  const name = String(invocation.name);
-  if (opts.wait === false) {
-    if (opts.json) log.out(JSON.stringify({ invocation: name, compilationResult: result.name }, null, 2));
-    else log.out(name);
-    return 0;
+  // Ctrl-C is caught from before the invocation exists: one pressed while it is being created
+  // cancels it as soon as it does, instead of killing vwatch and leaving it running.
+  let name: string | undefined;
+  const interrupts = sigint(
+    () => log.warn(`cancelling ${name ?? "the invocation as soon as it is created"}; waiting for the service to stop it (Ctrl-C again to stop waiting)`),
+    () => `stopped waiting; the invocation may still be cancelling: \`vwatch cloud status ${name ? name.slice(name.lastIndexOf("/") + 1) : "--last"}\` shows it`,
+  );
+  try {
+    const invocation = await c.api.createWorkflowInvocation(c.repository, invocationBody(p, String(result.name), { ...opts, vars }, selection.targets));
+    name = String(invocation.name);
+    if (opts.wait === false) {
+      if (interrupts.pressed()) {
+        await c.api.cancelWorkflowInvocation(name);
+        throw new InterruptedError(`interrupted: ${name} was created and then cancelled`);
+      }
+      if (opts.json) log.out(JSON.stringify({ invocation: name, compilationResult: result.name }, null, 2));
+      else log.out(name);
+      return 0;
+    }
+    const source = { ...(body.releaseConfig ? { releaseConfig: body.releaseConfig } : { gitCommitish: body.gitCommitish }), resolvedGitCommitSha: result.resolvedGitCommitSha || undefined };
+    return await follow(cli, c, { name, compiled, opts, vars, delays, source }, interrupts.signals);
+  } finally {
+    interrupts.dispose();
   }
-  return follow(cli, c, { name, compiled, opts, vars, delays, source: { ...(body.releaseConfig ? { releaseConfig: body.releaseConfig } : { gitCommitish: body.gitCommitish }), resolvedGitCommitSha: result.resolvedGitCommitSha || undefined } });
 }
 
 interface Follow {
@@ -98,24 +115,14 @@ interface Follow {
   source: { releaseConfig?: string; gitCommitish?: string; resolvedGitCommitSha?: string };
 }
 
-async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
+async function follow(cli: Cli, c: CloudContext, f: Follow, interrupts: Interrupts): Promise<number> {
   const [{ watchInvocation }, { invocationRecord }, format, { writeResults }] = await Promise.all([import("../cloud/watch"), import("../cloud/invocation-record"), import("../cloud/invocation-format"), import("../run/results")]);
-  const id = f.name.slice(f.name.lastIndexOf("/") + 1);
-  const interrupts = sigint(
-    () => log.warn(`cancelling ${f.name}; waiting for the service to stop it (Ctrl-C again to stop waiting)`),
-    `stopped waiting; the invocation may still be cancelling: \`vwatch cloud status ${id}\` shows it`,
-  );
   log.info(`invocation ${f.name} started; Ctrl-C cancels it`);
-  let watched;
-  try {
-    watched = await watchInvocation(c.api, f.name, f.compiled, f.delays, {
-      onAction: (r, _previous, done, total) => log.info(format.progressLine(r, done, total)),
-      onState: (state) => log.info(`invocation ${state}`),
-      onCancel: (accepted) => !accepted && log.info("the invocation had ended already"),
-    }, interrupts.signals);
-  } finally {
-    interrupts.dispose();
-  }
+  const watched = await watchInvocation(c.api, f.name, f.compiled, f.delays, {
+    onAction: (r, _previous, done, total) => log.info(format.progressLine(r, done, total)),
+    onState: (state) => log.info(`invocation ${state}`),
+    onCancel: (accepted) => !accepted && log.info("the invocation had ended already"),
+  }, interrupts);
   const o = c.settings.production.release.overrides;
   const record = invocationRecord({
     invocation: watched.invocation,
@@ -125,6 +132,16 @@ async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
     options: { vars: f.vars, fullRefresh: f.opts.fullRefresh },
     source: f.source,
   });
+  // The config the write-back and the job lookups use: BigQuery, where the service built the tables.
+  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
+  const config = {
+    ...c.config,
+    warehouse: "bigquery" as const,
+    bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation },
+    // The write-back reads mention_spikes where the service built it: the release's overrides apply.
+    projectOverrides: Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
+  await addJobBytes(cli, { ...config, bigquery: { ...config.bigquery, projectId: c.settings.production.project } }, record.actions);
   writeResults(c.config.home, record);
   const state = (record.dataform as { state: string }).state;
   if (f.opts.json) log.out(JSON.stringify(record, null, 2));
@@ -138,20 +155,30 @@ async function follow(cli: Cli, c: CloudContext, f: Follow): Promise<number> {
   const code = state === "SUCCEEDED" && !record.summary.failed && !record.summary.skipped ? 0 : 1;
   if (watched.cancelled || f.opts.sync === false) return code;
   // The write-back, as after a local run: from BigQuery (the release's project and location) to PostgreSQL.
-  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
-  const config = {
-    ...c.config,
-    warehouse: "bigquery" as const,
-    bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation },
-    // The write-back reads mention_spikes where the service built it: the release's overrides apply.
-    projectOverrides: Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined)),
-  };
   const after = await cli.withSession(config, async (session) => (await session.hooks.afterRun?.(session, record, { json: Boolean(f.opts.json), writeBack: undefined })) ?? 0);
   return Math.max(code, after);
 }
 
+/**
+ * Each action's bytes processed, from its BigQuery job (jobs.get in the repository's project,
+ * where the service runs them). Best effort: a job that cannot be read leaves "unknown", said once.
+ */
+async function addJobBytes(cli: Cli, config: Parameters<Cli["withSession"]>[0], actions: ActionResult[]): Promise<void> {
+  const withJobs = actions.filter((a) => a.jobId);
+  if (!withJobs.length) return;
+  await cli
+    .withSession(config, async (session) => {
+      const warehouse = await session.warehouse();
+      for (const a of withJobs) {
+        const bytes = await warehouse.jobBytes?.(a.jobId!);
+        if (bytes !== undefined) a.bytesProcessed = bytes;
+      }
+    })
+    .catch((e: Error) => log.warn(`bytes processed unknown: ${e.message.split("\n")[0]} (reading the service's jobs needs bigquery.jobs.get in project ${config.bigquery.projectId}, e.g. BigQuery Resource Viewer)`));
+}
+
 /** Ctrl-C while following: the first asks to cancel, the second stops waiting. */
-function sigint(onFirst: () => void, stopMessage: string): { signals: Interrupts; dispose(): void } {
+function sigint(onFirst: () => void, stopMessage: () => string): { signals: Interrupts; pressed(): boolean; dispose(): void } {
   let cancel!: () => void;
   let stop!: (e: Error) => void;
   const signals: Interrupts = { cancel: new Promise<void>((r) => (cancel = r)), stop: new Promise<never>((_, reject) => (stop = reject)) };
@@ -162,8 +189,8 @@ function sigint(onFirst: () => void, stopMessage: string): { signals: Interrupts
     if (count === 1) {
       onFirst();
       cancel();
-    } else stop(new InterruptedError(stopMessage));
+    } else stop(new InterruptedError(stopMessage()));
   };
   process.on("SIGINT", handler);
-  return { signals, dispose: () => void process.off("SIGINT", handler) };
+  return { signals, pressed: () => count > 0, dispose: () => void process.off("SIGINT", handler) };
 }

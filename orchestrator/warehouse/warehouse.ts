@@ -55,6 +55,11 @@ export interface Warehouse {
   serveExternalQueries?(queries: ExternalQuery[], postgres: () => Promise<PgSink>, file?: string): Promise<void>;
   /** undefined when the table or view does not exist. */
   tableMetadata(target: Target): Promise<TableMetadata | undefined>;
+  /**
+   * The bytes a finished job processed, by its id (a job some other runner started, say the
+   * Dataform service); undefined when the job is unknown. Absent where jobs have no ids.
+   */
+  jobBytes?(jobId: string): Promise<number | undefined>;
   close(): Promise<void>;
 }
 

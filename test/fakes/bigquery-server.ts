@@ -67,6 +67,8 @@ export interface FakeBigQuery {
   setQueryResult(matcher: Matcher, result: FakeQueryResult): void;
   /** Changes the page size of results from now on (see FakeBigQueryOptions.pageRows). */
   setPageRows(rows: number): void;
+  /** Runs a query job under this id, as another runner (the Dataform service) would; jobs.get then answers for it. */
+  runJob(jobId: string, sql: string): Promise<void>;
   /** The executing engine (undefined when scripted). */
   engine?: FakeEngine;
   close(): Promise<void>;
@@ -197,6 +199,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions = {}): Promise
     datasets: () => (engine ? engine.catalog.listDatasets(defaultProject) : scripted!.allDatasets()).map((d) => `${d.project}.${d.dataset}`),
     setPageRows(rows) {
       pageRows = rows;
+    },
+    async runJob(jobId, sql) {
+      await jobs.insert(defaultProject, { jobReference: { jobId, location: defaultLocation }, configuration: { query: { query: sql, useLegacySql: false } } });
     },
     setQueryResult(matcher, result) {
       jobs.script(matcher, result);

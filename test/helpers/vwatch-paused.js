@@ -11,10 +11,13 @@ const pauseAfter = Number(process.argv[2]);
 main(process.argv.slice(3), {
   onSyncBatch: async ({ batch }) => {
     if (batch !== pauseAfter) return;
-    log.info(`paused after batch ${batch}; SIGCONT resumes`);
+    // Listening before saying so: a SIGCONT that arrives before node handles the signal would
+    // only resume the process, and the pause would then wait for one forever (seen on a busy machine).
+    const resumed = new Promise((resolve) => process.once("SIGCONT", resolve));
     // The timer keeps the process alive while paused, even when the server closes the connection.
     const alive = setInterval(() => undefined, 60_000);
-    await new Promise((resolve) => process.once("SIGCONT", resolve));
+    log.info(`paused after batch ${batch}; SIGCONT resumes`);
+    await resumed;
     clearInterval(alive);
   },
 }).then((code) => process.exit(code));

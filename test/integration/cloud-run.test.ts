@@ -35,6 +35,9 @@ const SETTINGS = `production:
 `;
 
 let fake: FakeDataform;
+// The jobs the service runs, for `cloud run`'s bytes-processed lookups (jobs.get): every query of
+// the project answers the fake's default bytes.
+let jobsBigquery: Awaited<ReturnType<typeof startFakeBigQuery>>;
 const home = tempHome();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-cloud-"));
 const settings = path.join(dir, "vwatch.yaml");
@@ -61,7 +64,9 @@ function expectPolls(calls: RecordedRequest[], invocation: string) {
 
 beforeAll(async () => {
   fake = await startFakeDataform({ maxPageSize: 7 });
+  jobsBigquery = await startFakeBigQuery({ projectId: "vw-project", defaultBytesProcessed: 3 * 1024 * 1024 });
   process.env.DATAFORM_EMULATOR_HOST = fake.url;
+  process.env.BIGQUERY_EMULATOR_HOST = jobsBigquery.url;
   process.env.VWATCH_CLOUD_POLL_MS = "5";
   fs.writeFileSync(settings, SETTINGS);
   fake.store.createRepository("projects/vw-project/locations/us-central1", "analytics", {});
@@ -75,6 +80,7 @@ beforeEach(() => {
 afterAll(async () => {
   process.env = saved;
   await fake.close();
+  await jobsBigquery.close();
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(home, { recursive: true, force: true });
 });
@@ -236,7 +242,7 @@ describe("vwatch cloud run", () => {
     try {
       const skipped = await cloud("run", "--actions", "mention_spikes", "--no-sync");
       expect(skipped.code, skipped.err).toBe(0);
-      expect(bigquery.requests).toEqual([]);
+      expect(bigquery.queries()).toEqual([]);
 
       const r = await cloud("run", "--actions", "mention_spikes");
       expect(r.code, r.err).toBe(0);
@@ -246,14 +252,34 @@ describe("vwatch cloud run", () => {
       expect(r.err).toContain("spikes written to PostgreSQL: none (the warehouse holds no spikes)");
 
       // Not when mention_spikes did not run.
-      const before = bigquery.requests.length;
+      const before = bigquery.queries().length;
       expect((await cloud("run", "--actions", "events")).code).toBe(0);
-      expect(bigquery.requests.length).toBe(before);
+      expect(bigquery.queries().length).toBe(before);
     } finally {
-      delete process.env.BIGQUERY_EMULATOR_HOST;
+      process.env.BIGQUERY_EMULATOR_HOST = jobsBigquery.url;
       delete process.env.DATABASE_URL;
       await bigquery.close();
       await db.drop();
     }
+  });
+
+  it("reads each action's bytes processed from its BigQuery job; jobs BigQuery does not know leave them unknown without failing the run", async () => {
+    fake.scriptInvocations({ onJobStart: (jobId, sql) => void jobsBigquery.runJob(jobId, sql) });
+    const r = await cloud("run", "--actions", "events", "--no-sync");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/action +type +status +rows +seconds +bytes processed\n/);
+    expect(r.err).toMatch(/analytics\.events +table +success +\d+\.\d\d +3\.0 MB/);
+    const saved = JSON.parse(fs.readFileSync(path.join(home, "run_results.json"), "utf8"));
+    const events = saved.actions.find((a: any) => a.name === "vw-project.analytics.events");
+    expect(events.bytesProcessed).toBe(3 * 1024 * 1024);
+    const gets = jobsBigquery.requests.filter((q) => q.method === "GET" && q.path.includes(`/jobs/${events.jobId}`));
+    expect(gets.length).toBe(1);
+
+    // Jobs BigQuery does not know (another project, no permission to see them) leave the bytes unknown, without failing the run.
+    fake.scriptInvocations({});
+    const unknown = await cloud("run", "--actions", "events", "--no-sync");
+    expect(unknown.code, unknown.err).toBe(0);
+    expect(unknown.err).not.toContain("bytes processed");
+    expect(JSON.parse(fs.readFileSync(path.join(home, "run_results.json"), "utf8")).actions.find((a: any) => a.name === "vw-project.analytics.events").bytesProcessed).toBeUndefined();
   });
 });

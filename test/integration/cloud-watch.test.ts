@@ -5,6 +5,7 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { actionsFromGraph, startFakeDataform, type FakeDataform } from "../fakes/dataform-server";
+import { startFakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { repoRoot, tempHome } from "../helpers/project";
 
@@ -56,9 +57,14 @@ function child(args: string[], onLine: (line: string, kill: (signal: NodeJS.Sign
   return new Promise((resolve) => p.on("exit", (code) => resolve({ code, err })));
 }
 
+// Where `cloud run` looks up its jobs' bytes processed (jobs.get): unknown jobs, answered at once.
+let jobsBigquery: Awaited<ReturnType<typeof startFakeBigQuery>>;
+
 beforeAll(async () => {
   fake = await startFakeDataform();
+  jobsBigquery = await startFakeBigQuery({ projectId: "vw-project" });
   process.env.DATAFORM_EMULATOR_HOST = fake.url;
+  process.env.BIGQUERY_EMULATOR_HOST = jobsBigquery.url;
   process.env.VWATCH_CLOUD_POLL_MS = "5";
   fs.writeFileSync(settings, SETTINGS);
   fake.store.createRepository("projects/vw-project/locations/us-central1", "analytics", {});
@@ -72,6 +78,7 @@ beforeEach(() => {
 afterAll(async () => {
   process.env = saved;
   await fake.close();
+  await jobsBigquery.close();
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(home, { recursive: true, force: true });
 });
@@ -100,6 +107,26 @@ describe("Ctrl-C during vwatch cloud run", () => {
     expect(saved.dataform.state).toBe("CANCELLED");
     expect(saved.summary.cancelled).toBeGreaterThan(0);
   });
+
+  it("a Ctrl-C while the invocation is being created cancels it as soon as it exists (exit 1)", async () => {
+    const before = fake.requests.length;
+    // The service takes a while to create the invocation; the Ctrl-C arrives meanwhile.
+    fake.delayNext("CreateWorkflowInvocation", 1500);
+    const watching = setInterval(() => {
+      if (fake.requests.slice(before).some((c) => c.rpc === "CreateWorkflowInvocation")) {
+        clearInterval(watching);
+        running?.kill("SIGINT");
+      }
+    }, 10);
+    let running: { kill(signal: NodeJS.Signals): void } | undefined;
+    const r = await child([], (_line, kill) => (running ??= { kill }));
+    clearInterval(watching);
+    expect(r.code, r.err).toBe(1);
+    const invocation = [...fake.store.invocations.keys()].pop()!;
+    expect(fake.requests.slice(before).filter((c) => c.rpc === "CancelWorkflowInvocation").map((c) => c.path)).toEqual([`/v1/${invocation}:cancel`]);
+    expect(fake.store.invocation(invocation).state).toBe("CANCELLED");
+    expect(r.err).toContain("warning: cancelling the invocation as soon as it is created; waiting for the service to stop it");
+  }, 30_000);
 
   it("a second Ctrl-C stops waiting at once (exit 1), naming how to follow the invocation", async () => {
     fake.scriptInvocations({ pollsPerStep: 1000 });

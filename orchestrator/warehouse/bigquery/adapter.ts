@@ -119,6 +119,18 @@ export class BigQueryWarehouse implements Warehouse {
     };
   }
 
+  async jobBytes(jobId: string): Promise<number | undefined> {
+    let metadata: { statistics?: JobStatistics } | undefined;
+    try {
+      [metadata] = await this.client.job(jobId, { location: this.opts.location }).getMetadata();
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return undefined;
+      throw new WarehouseError(`cannot read BigQuery job ${jobId}: ${(e as Error).message}`, { cause: e });
+    }
+    const bytes = metadata?.statistics?.totalBytesProcessed ?? metadata?.statistics?.query?.totalBytesProcessed;
+    return bytes === undefined || bytes === null ? undefined : Number(bytes);
+  }
+
   async close(): Promise<void> {
     // The REST client holds no connection that needs closing.
   }

@@ -23,6 +23,8 @@ export interface InvocationScript {
    * cancelled invocation still stops at the next poll.
    */
   pollsPerStep?: number;
+  /** Told each BigQuery job the service starts (say, to run it on a BigQuery fake, whose jobs.get then answers for it). */
+  onJobStart?(jobId: string, sql: string): void;
 }
 
 const INVOCATION_STATE = ["STATE_UNSPECIFIED", "RUNNING", "SUCCEEDED", "CANCELLED", "FAILED", "CANCELING"];
@@ -101,6 +103,7 @@ export class FakeInvocation {
           run.state = "RUNNING";
           run.startTime = now();
           run.jobId = `dataform_${this.name.split("/").pop()}_${this.runs.indexOf(run)}`;
+          this.script.onJobStart?.(run.jobId, run.action.sql ?? "");
           started.add(run);
         }
       }
