@@ -2,6 +2,7 @@ import type { CompiledGraph } from "../compile/graph";
 import { log } from "../log";
 import type { Session } from "../run/session";
 import { formatDiagnostic, type ValidationReport } from "../validate/report";
+import type { ValidateOptions } from "../validate/validate";
 import type { Cli } from "./context";
 import { parseVars } from "./vars";
 
@@ -27,7 +28,7 @@ export async function validateAndReport(session: Session, graph: CompiledGraph, 
 }
 
 /** Validates a compiled graph; declared sources and EXTERNAL_QUERY columns come from the product's hooks. */
-async function validateProject(session: Session, graph: CompiledGraph): Promise<ValidationReport & { seconds: number }> {
+export async function validateProject(session: Session, graph: CompiledGraph, extra: Pick<ValidateOptions, "onWarehouseState"> = {}): Promise<ValidationReport & { seconds: number }> {
   const started = process.hrtime.bigint();
   // The gRPC client and its protos load only when validation runs, not for every command.
   const { validateGraph } = await import("../validate/validate");
@@ -36,7 +37,7 @@ async function validateProject(session: Session, graph: CompiledGraph): Promise<
   const schema = hooks.externalQuerySchema?.();
   const describer = schema && appSchemaDescriber({ home: config.home, schemaSql: schema.sql, schemaFile: schema.file, postgres: () => session.postgres() });
   try {
-    const report = await validateGraph(graph, { projectDir: config.projectDir, describeExternalQuery: describer?.describe, sourceColumns: hooks.sourceColumns });
+    const report = await validateGraph(graph, { projectDir: config.projectDir, describeExternalQuery: describer?.describe, sourceColumns: hooks.sourceColumns, ...extra });
     return { ...report, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     await describer?.close();
@@ -48,7 +49,7 @@ async function validateProject(session: Session, graph: CompiledGraph): Promise<
  * what could not be checked as warnings, actions skipped because of the same upstream failure
  * on one line. `toStderr` keeps stdout for the JSON graph of `compile --json --validate`.
  */
-function printReport(report: ValidationReport & { seconds?: number }, json: boolean, toStderr = false): void {
+export function printReport(report: ValidationReport & { seconds?: number }, json: boolean, toStderr = false): void {
   if (json) {
     log.out(JSON.stringify(report, null, 2));
     return;

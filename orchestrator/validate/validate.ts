@@ -33,6 +33,8 @@ export interface ValidateOptions {
   describeExternalQuery?: (query: ExternalQuery, file?: string) => Promise<Column[]>;
   /** The columns of declared sources (the product's sourceColumns hook); a declaration without them is not validated. */
   sourceColumns?: (target: Target) => SourceColumn[] | undefined;
+  /** Receives the tables as the first run leaves them (their analyzed columns): what `render script` merges into. */
+  onWarehouseState?: (state: WarehouseState) => void;
 }
 
 type Source = Table | Operation | Assertion;
@@ -98,7 +100,9 @@ class Validator {
       catalog.nextLevel();
       for (const action of done) await this.action(action, "follow-up");
     }
-    const incremental = await buildPlan(this.graph, this.warehouseState(), { statements });
+    const state = this.warehouseState();
+    this.options.onWarehouseState?.(state);
+    const incremental = await buildPlan(this.graph, state, { statements });
     for (const action of incremental.actions) {
       if (action.mode !== "merge" && action.mode !== "insert") continue;
       // Its metadata statements are the first run's, already checked.
