@@ -74,7 +74,8 @@ export function renderBigQueryScript(input: ScriptInput): string {
     }
     if (later.error) throw later.error;
     const then = later.tasks.flatMap((t) => statements(t.sql)).map(bind);
-    out.push(`IF NOT EXISTS (${existsQuery(action.target, input.runProject)}) THEN`, ...indent(first), "ELSE", ...indent(then), "END IF;");
+    // Not indented: a multi-line string literal in the SQL must keep its text.
+    out.push(`IF NOT EXISTS (${existsQuery(action.target, input.runProject)}) THEN`, ...first, "ELSE", ...then, "END IF;");
   }
   return `${out.join("\n").trim()}\n`;
 }
@@ -92,10 +93,6 @@ function statements(sql: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => `${s.replace(/;$/, "")};`);
-}
-
-function indent(lines: string[]): string[] {
-  return lines.map((l) => l.replace(/^/gm, "  "));
 }
 
 /** The var's literal → the script variable; in a view, EXECUTE IMMEDIATE with the day as a literal. */
