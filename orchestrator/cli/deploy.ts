@@ -53,7 +53,7 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
     const { resolveWorkflowTargets } = await import("../cloud/targets");
     const targets = resolveWorkflowTargets(settings, graph);
     // Scheduled queries: each selection rendered as one script before anything is written.
-    const scheduled = p.scheduledQueries.length || opts.prune ? await import("./deploy-scheduled") : undefined;
+    const scheduled = p.scheduledQueries ? await import("./deploy-scheduled") : undefined;
     const transfers = scheduled && (await scheduled.prepareScheduledQueries(cli, config, settings, (close) => (transfersClose = close), (v) => compileWithVars(config, { ...(o.vars ?? {}), ...(v ?? {}) }, `${settings.where(["production", "release", "overrides", "vars"])}: production.release.overrides.vars`, defined), Boolean(opts.prune)));
 
     const ref = desired.repositoryRef(p);

@@ -25,7 +25,7 @@ export interface RenderedQuery {
 export async function renderScheduledQueries(settings: DeploySettings, render: (q: ScheduledQuerySettings) => Promise<RenderedQuery>): Promise<string[]> {
   const scripts: string[] = [];
   const problems: string[] = [];
-  for (const [i, q] of settings.production.scheduledQueries.entries()) {
+  for (const [i, q] of (settings.production.scheduledQueries ?? []).entries()) {
     const at = (key: string) => `${settings.where(["production", "scheduledQueries", i, key])}: production.scheduledQueries[${i}].${key}`;
     let rendered: RenderedQuery;
     try {
@@ -48,7 +48,7 @@ export async function renderScheduledQueries(settings: DeploySettings, render: (
 
 export async function planScheduledQueries(settings: DeploySettings, scripts: string[], api: TransferApi, prune: boolean): Promise<TransferPlan> {
   const p = settings.production;
-  const desired = p.scheduledQueries.map((q, i) => desiredTransfer(p.project, q, scripts[i]));
+  const desired = (p.scheduledQueries ?? []).map((q, i) => desiredTransfer(p.project, q, scripts[i]));
   // --prune looks where the file's scheduled queries are, and in the default location us.
   const parents = [...new Set([...desired.map((d) => d.parent), ...(prune ? [`projects/${p.project}/locations/us`] : [])])];
   const existing = (await Promise.all(parents.map((parent) => api.listScheduledQueries(parent)))).flat() as Record<string, any>[];

@@ -125,12 +125,13 @@ const production = z
           seen.add(w.id);
         });
       }),
+    // Absent: vwatch deploy does not call the Data Transfer API at all. `[]` with --prune removes vwatch's.
     scheduledQueries: z
       .array(scheduledQuery)
-      .default([])
+      .optional()
       .superRefine((list, ctx) => {
         const seen = new Set<string>();
-        list.forEach((q, i) => {
+        (list ?? []).forEach((q, i) => {
           if (seen.has(q.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `"${q.name}" is named twice (scheduled queries are matched by display name)` });
           seen.add(q.name);
         });
@@ -143,4 +144,4 @@ export const settingsSchema = z.object({ production }).strict();
 export type ProductionSettings = z.infer<typeof production>;
 export type WorkflowSettings = ProductionSettings["workflows"][number];
 export type ReleaseSettings = ProductionSettings["release"];
-export type ScheduledQuerySettings = ProductionSettings["scheduledQueries"][number];
+export type ScheduledQuerySettings = NonNullable<ProductionSettings["scheduledQueries"]>[number];

@@ -138,6 +138,18 @@ describe("vwatch deploy: scheduled queries", () => {
     expect(hand.name).toMatch(/^projects\/vw-project\/locations\/us\/transferConfigs\/[0-9a-f-]{36}$/);
   }, 240_000);
 
+  it("without a scheduledQueries key deploy never calls the Data Transfer API; `scheduledQueries: []` with --prune deletes vwatch's", async () => {
+    expect((await deploy(settingsText(VERTEX()))).code).toBe(0);
+    const before = transfer.requests.length;
+    const absent = await deploy(settingsText("").replace("  scheduledQueries:\n", ""));
+    expect(absent.code, absent.err).toBe(0);
+    expect(transfer.requests.length).toBe(before);
+    const none = await deploy(settingsText("").replace("  scheduledQueries:\n", "  scheduledQueries: []\n"), "--prune");
+    expect(none.code, none.err).toBe(0);
+    expect(none.writes.map((w) => w.rpc)).toEqual(["DeleteTransferConfig"]);
+    expect(transfer.store.configs.size).toBe(0);
+  }, 240_000);
+
   it("names answered without their location (projects/P/transferConfigs/ID) are matched, and patched under that name", async () => {
     expect((await deploy(settingsText(VERTEX()))).code).toBe(0);
     transfer.setNamesWithoutLocation(true);

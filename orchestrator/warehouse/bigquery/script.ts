@@ -15,7 +15,20 @@
  */
 import type { Target } from "../../compile/graph";
 import { CompileError } from "../../errors";
-import type { PlannedAction } from "../../plan/plan";
+import type { VwatchError } from "../../errors";
+import type { ActionKind, PlannedTask, WriteMode } from "../statements";
+
+/** What the renderer reads of a planned action (plan/plan.ts's ScriptAction, which comes later in the engine's layers). */
+export interface ScriptAction {
+  name: string;
+  target: Target;
+  relation: string;
+  kind: ActionKind;
+  mode?: WriteMode;
+  disabled: boolean;
+  tasks: PlannedTask[];
+  error?: VwatchError;
+}
 
 /** A DATE var read from a parameter: `literal` is how the compiled SQL writes the var's value. */
 export interface DateParameter {
@@ -33,9 +46,9 @@ export interface ScriptInput {
   /** `create schema if not exists …` statements (Plan.schemas). */
   schemas: string[];
   /** The first-run plan's actions (nothing exists), dependencies first. */
-  actions: PlannedAction[];
+  actions: ScriptAction[];
   /** The incremental plan's actions by name (every table exists). */
-  incremental: Map<string, PlannedAction>;
+  incremental: Map<string, ScriptAction>;
   /** The project the scheduled query runs in: its datasets are named without the project. */
   runProject: string;
   /** Comment lines at the top (what was selected, how the script was made). */
