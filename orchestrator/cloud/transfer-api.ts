@@ -12,7 +12,9 @@ import type { DataTransferClient } from "./transfer-client";
 import { toTransferError } from "./transfer-errors";
 
 type dt = typeof protos.google.cloud.bigquery.datatransfer.v1;
-export type TransferConfig = protos.google.cloud.bigquery.datatransfer.v1.ITransferConfig;
+type ProtoTransferConfig = protos.google.cloud.bigquery.datatransfer.v1.ITransferConfig;
+/** A transfer config with its params as a plain object (the API's Struct converted at this boundary). */
+export type TransferConfig = Omit<ProtoTransferConfig, "params"> & { params?: Record<string, string | number | boolean | null> };
 export type TransferRun = protos.google.cloud.bigquery.datatransfer.v1.ITransferRun;
 export type TransferMessage = protos.google.cloud.bigquery.datatransfer.v1.ITransferMessage;
 export type { dt };
@@ -55,7 +57,7 @@ export class TransferApi {
     do {
       const [items, , raw] = (await this.call("ListTransferConfigs", parent, (o) =>
         this.client.listTransferConfigs({ parent, dataSourceIds: ["scheduled_query"], pageToken }, { ...o, autoPaginate: false }),
-      )) as unknown as [TransferConfig[], unknown, { nextPageToken?: string | null } | undefined];
+      )) as unknown as [ProtoTransferConfig[], unknown, { nextPageToken?: string | null } | undefined];
       out.push(...items.map(plainParams));
       pageToken = raw?.nextPageToken || undefined;
     } while (pageToken);
@@ -103,16 +105,16 @@ export class TransferApi {
  * `params` is a google.protobuf.Struct: the client takes and gives it as `{fields: {k: {stringValue}}}`
  * (on the wire it is plain JSON). vwatch handles plain objects of strings, numbers and booleans.
  */
-function structParams(config: TransferConfig | Record<string, any>): TransferConfig {
-  const params = (config as Record<string, any>).params;
-  if (!params || "fields" in params) return config as TransferConfig;
+function structParams(config: TransferConfig): ProtoTransferConfig {
+  const params = config.params;
+  if (!params) return config as ProtoTransferConfig;
   const value = (v: unknown) => (typeof v === "number" ? { numberValue: v } : typeof v === "boolean" ? { boolValue: v } : { stringValue: String(v) });
-  return { ...config, params: { fields: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, value(v)])) } } as TransferConfig;
+  return { ...config, params: { fields: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, value(v)])) } } as ProtoTransferConfig;
 }
 
-function plainParams(config: TransferConfig): TransferConfig {
+function plainParams(config: ProtoTransferConfig): TransferConfig {
   const fields = (config.params as { fields?: Record<string, any> } | null | undefined)?.fields;
-  if (!fields) return config;
+  if (!fields) return { ...config, params: undefined };
   const plain = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v?.stringValue ?? v?.numberValue ?? v?.boolValue ?? null]));
   return { ...config, params: plain as never };
 }
