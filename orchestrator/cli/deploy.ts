@@ -37,6 +37,7 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
     import("../cloud/plan-format"),
   ]);
   const api = new DataformApi(await createDataformClient(), { project: p.project });
+  let transfersClose: (() => Promise<void>) | undefined;
   try {
     // What the service will compile: the project with the release config's overrides. It must
     // compile and validate, and every tag and action the workflow configs name must be in it.
@@ -51,6 +52,9 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
     }
     const { resolveWorkflowTargets } = await import("../cloud/targets");
     const targets = resolveWorkflowTargets(settings, graph);
+    // Scheduled queries: each selection rendered as one script before anything is written.
+    const scheduled = p.scheduledQueries ? await import("./deploy-scheduled") : undefined;
+    const transfers = scheduled && (await scheduled.prepareScheduledQueries(cli, config, settings, (close) => (transfersClose = close), (v) => compileWithVars(config, { ...(o.vars ?? {}), ...(v ?? {}) }, `${settings.where(["production", "release", "overrides", "vars"])}: production.release.overrides.vars`, defined), Boolean(opts.prune)));
 
     const ref = desired.repositoryRef(p);
     const repositoryName = desired.desiredRepository(p).name;
@@ -65,12 +69,15 @@ async function deploy(cli: Cli, config: Config, opts: DeployOptions): Promise<nu
       existing,
       { prune: Boolean(opts.prune) },
     );
-    if (!opts.json) for (const line of format.formatPlan(plan)) log.out(line);
+    if (!opts.json) for (const line of [...format.formatPlan(plan), ...(transfers?.lines ?? [])]) log.out(line);
     const applied = opts.dryRun ? [] : await applyPlan(api, plan, ref, (a) => log.info(`${a.kind} ${a.id}: ${a.action === "delete" ? "deleted" : `${a.action}d`}`));
-    if (opts.json) log.out(JSON.stringify(format.planJson(plan, applied, Boolean(opts.dryRun)), null, 2));
+    const transfersApplied = transfers && !opts.dryRun ? await transfers.apply() : [];
+    if (opts.json) log.out(JSON.stringify({ ...(format.planJson(plan, applied, Boolean(opts.dryRun)) as object), ...(transfers ? { scheduledQueries: transfers.json(transfersApplied) } : {}) }, null, 2));
     log.summary(format.summaryLine(plan, Boolean(opts.dryRun)));
+    if (transfers) log.summary(transfers.summary(Boolean(opts.dryRun)));
     return 0;
   } finally {
     await api.close();
+    await transfersClose?.();
   }
 }

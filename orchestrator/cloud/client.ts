@@ -18,12 +18,12 @@ interface Endpoint {
   loopback: boolean;
 }
 
-/** The endpoint DATAFORM_EMULATOR_HOST names, or undefined for the real service. */
-export function emulatorEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint | undefined {
-  const raw = env.DATAFORM_EMULATOR_HOST?.trim();
+/** The endpoint DATAFORM_EMULATOR_HOST (or another such variable) names, or undefined for the real service. */
+export function emulatorEndpoint(env: NodeJS.ProcessEnv = process.env, variable = "DATAFORM_EMULATOR_HOST"): Endpoint | undefined {
+  const raw = env[variable]?.trim();
   if (!raw) return undefined;
   const m = /^(https?):\/\/(\[[^\]]+\]|[^:/\s]+)(?::(\d{1,5}))?\/?$/.exec(raw);
-  if (!m) throw new ConfigError(`DATAFORM_EMULATOR_HOST must be http://host:port, got "${raw}"`);
+  if (!m) throw new ConfigError(`${variable} must be http://host:port, got "${raw}"`);
   const protocol = m[1] as "http" | "https";
   return { apiEndpoint: m[2].replace(/^\[|\]$/g, ""), port: m[3] ? Number(m[3]) : protocol === "http" ? 80 : 443, protocol, loopback: LOOPBACK.test(raw) };
 }
@@ -42,12 +42,12 @@ export async function createDataformClient(env: NodeJS.ProcessEnv = process.env)
   return new dataform.DataformClient({ apiEndpoint, port, protocol, fallback: true, authClient: authClient as never });
 }
 
-/** Application Default Credentials, found fast; the advice names the Dataform API. */
-async function adcOrAdvice(env: NodeJS.ProcessEnv): Promise<void> {
+/** Application Default Credentials, found fast; the advice names the API. */
+export async function adcOrAdvice(env: NodeJS.ProcessEnv, api = "the Dataform API"): Promise<void> {
   try {
     await findCredentials(env);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.message.replace("for BigQuery", "for the Dataform API"));
+    if (e instanceof ConfigError) throw new ConfigError(e.message.replace("for BigQuery", `for ${api}`));
     throw e;
   }
 }

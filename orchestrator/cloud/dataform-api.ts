@@ -35,7 +35,7 @@ type Retry = "always" | "quota";
  * The client's own `timeout` is a gRPC deadline: over REST nothing enforces it, so each attempt
  * races a timer and a late answer is abandoned as DEADLINE_EXCEEDED (then retried like one).
  */
-function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { cronProblem, isTimeZone } from "./cron";
+import { transferScheduleProblem } from "./transfer-schedule";
 
 export const DEFAULT_COMPILE_CRON = "45 1 * * *";
 export const DEFAULT_RUN_CRON = "15 2 * * *";
@@ -57,6 +58,35 @@ const workflow = z
   })
   .strict();
 
+export const DEFAULT_TRANSFER_SCHEDULE = "every day 02:15";
+/** Zones the Data Transfer service's schedules are written in: it has no time zone field, its times are UTC. */
+export const UTC_ZONES = ["Etc/UTC", "UTC", "Etc/GMT", "GMT"];
+
+/**
+ * A BigQuery scheduled query (a Data Transfer config of the `scheduled_query` data source) running
+ * the selected actions as one script (`vwatch render script`). Matched by its display name.
+ */
+const scheduledQuery = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.:()-]{0,99}$/, "must be a display name: letters, digits, spaces and _ . : ( ) -, at most 100 characters"),
+    tags: z.array(z.string().min(1)).default([]),
+    actions: z.array(z.string().min(1)).default([]),
+    includeDependencies: z.boolean().default(true),
+    schedule: z
+      .string()
+      .default(DEFAULT_TRANSFER_SCHEDULE)
+      .refine((v) => transferScheduleProblem(v) === undefined, { error: (i) => transferScheduleProblem(String(i.input)) ?? "not a schedule" }),
+    timeZone: z
+      .string()
+      .default("Etc/UTC")
+      .refine((v) => UTC_ZONES.includes(v), { error: (i) => `"${String(i.input)}": the Data Transfer service runs schedules in UTC (it has no time zone setting); write the schedule's time in UTC and timeZone: Etc/UTC` }),
+    serviceAccount: serviceAccount.optional(),
+    location: z.string().regex(/^([a-z]+|[a-z]+(-[a-z]+)+\d+)$/, "must be a BigQuery location in lowercase, e.g. us, eu or us-central1 (where the datasets are)").default("us"),
+    disabled: z.boolean().default(false),
+  })
+  .strict()
+  .refine((q) => q.tags.length + q.actions.length > 0, { error: "needs tags or actions: a scheduled query runs a selection, not the whole project" });
+
 const production = z
   .object({
     project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a Google Cloud project id (6-30 lowercase letters, digits and -)"),
@@ -95,6 +125,17 @@ const production = z
           seen.add(w.id);
         });
       }),
+    // Absent: vwatch deploy does not call the Data Transfer API at all. `[]` with --prune removes vwatch's.
+    scheduledQueries: z
+      .array(scheduledQuery)
+      .optional()
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        (list ?? []).forEach((q, i) => {
+          if (seen.has(q.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `"${q.name}" is named twice (scheduled queries are matched by display name)` });
+          seen.add(q.name);
+        });
+      }),
   })
   .strict();
 
@@ -103,3 +144,4 @@ export const settingsSchema = z.object({ production }).strict();
 export type ProductionSettings = z.infer<typeof production>;
 export type WorkflowSettings = ProductionSettings["workflows"][number];
 export type ReleaseSettings = ProductionSettings["release"];
+export type ScheduledQuerySettings = NonNullable<ProductionSettings["scheduledQueries"]>[number];

@@ -75,7 +75,7 @@ export class CatalogState {
     if (this.handle && this.registered === want) return this.handle;
     const tables = [...this.tables.values(), ...(local?.tables ?? [])];
     const datasets = new Set(tables.filter((t) => t.path.length === 3).map((t) => `${t.path[0]}\n${t.path[1]}`));
-    const informationSchema = [...datasets].map((d) => ({ path: [...d.split("\n"), "INFORMATION_SCHEMA", "COLUMNS"], columns: INFORMATION_SCHEMA_COLUMNS }));
+    const informationSchema = [...datasets].map((d) => ({ path: [...d.split("\n"), "INFORMATION_SCHEMA", "COLUMNS"], columns: INFORMATION_SCHEMA_COLUMNS })).filter((t) => !this.tables.has(key(t.path)));
     const catalog = buildCatalog(
       {
         tables: [...tables, ...informationSchema],

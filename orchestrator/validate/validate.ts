@@ -35,11 +35,13 @@ export interface ValidateOptions {
   sourceColumns?: (target: Target) => SourceColumn[] | undefined;
   /** Told each action's output columns (BigQuery types, pseudo-columns left out) once its statements analyzed. */
   onOutputColumns?: (action: string, columns: Column[]) => void;
+  /** Receives the tables as the first run leaves them (their analyzed columns): what `render script` merges into. */
+  onWarehouseState?: (state: WarehouseState) => void;
 }
 
 type Source = Table | Operation | Assertion;
 
-class Failure {
+export class Failure {
   constructor(
     readonly message: string,
     readonly offset: number | undefined,
@@ -56,7 +58,7 @@ export async function validateGraph(graph: CompiledGraph, options: ValidateOptio
   }
 }
 
-class Validator {
+export class Validator {
   private readonly client: ZetaSqlClient;
   private readonly mapper: SourceMapper;
   private readonly cfg: CompiledGraph["projectConfig"];
@@ -64,8 +66,10 @@ class Validator {
   private readonly sources = new Map<string, Source>();
   /** Actions and declarations without a known output schema, and the first one up the chain that caused it. */
   private readonly unavailable = new Map<string, { reason: string; root: string }>();
-  private readonly report: ValidationReport = { statements: 0, actions: 0, errors: [], notValidated: [] };
+  readonly report: ValidationReport = { statements: 0, actions: 0, errors: [], notValidated: [] };
   private catalog?: CatalogState;
+  /** Query parameters statements may read (a scheduled query's @run_date): none for the plan's statements. */
+  queryParameters: { name: string; type: { typeKind: string } }[] = [];
 
   constructor(graph: CompiledGraph, private readonly options: ValidateOptions) {
     this.client = sharedClient();
@@ -77,13 +81,19 @@ class Validator {
     for (const s of [...(this.graph.tables ?? []), ...(this.graph.operations ?? []), ...(this.graph.assertions ?? [])]) this.sources.set(targetName(s.target), s);
   }
 
-  async run(): Promise<ValidationReport> {
+  /** The catalog of the declared sources (those with stated columns). */
+  async prepare(): Promise<CatalogState> {
     const catalog = (this.catalog = new CatalogState(this.client, await this.client.languageOptions(), await this.client.builtinFunctionNames(), this.cfg));
     for (const d of this.graph.declarations ?? []) {
       const columns = this.options.sourceColumns?.(d.target);
       if (columns) catalog.add({ path: catalog.path(d.target), columns: columnsOf(columns) });
       else this.unavailable.set(targetName(d.target), { reason: "has no stated column types", root: targetName(d.target) });
     }
+    return catalog;
+  }
+
+  async run(): Promise<ValidationReport> {
+    const catalog = await this.prepare();
     const statements = bigqueryStatements(this.cfg);
     const first = await buildPlan(this.graph, new Map(), { statements });
     this.report.actions = first.actions.length;
@@ -102,7 +112,9 @@ class Validator {
       catalog.nextLevel();
       for (const action of done) await this.action(action, "follow-up");
     }
-    const incremental = await buildPlan(this.graph, this.warehouseState(), { statements });
+    const state = this.warehouseState();
+    this.options.onWarehouseState?.(state);
+    const incremental = await buildPlan(this.graph, state, { statements });
     for (const action of incremental.actions) {
       if (action.mode !== "merge" && action.mode !== "insert") continue;
       // Its metadata statements are the first run's, already checked.
@@ -156,7 +168,7 @@ class Validator {
   }
 
   /** One planner task (a statement or a script); undefined when every unit analyzed cleanly. */
-  private async task(sql: string, file: string | undefined, local: Local, created: CatalogTable[]): Promise<Failure | undefined> {
+  async task(sql: string, file: string | undefined, local: Local, created: CatalogTable[]): Promise<Failure | undefined> {
     const { sql: text, calls } = aliasExternalQueries(sql);
     const external = await this.registerExternalQueries(calls, file);
     if (external) return external;
@@ -190,7 +202,7 @@ class Validator {
 
   private async unit(unit: ScriptUnit, text: string, local: Local, created: CatalogTable[]): Promise<void> {
     const slice = (r: { start: number; end: number }) => text.slice(r.start, r.end);
-    const options = { systemVariables: SYSTEM_VARIABLES };
+    const options = { systemVariables: SYSTEM_VARIABLES, ...(this.queryParameters.length ? { queryParameters: this.queryParameters } : {}) };
     switch (unit.kind) {
       case "statement": {
         this.report.statements++;
