@@ -168,7 +168,7 @@ describe("vwatch cloud run --via transfer", () => {
     expect(named.err).toContain("a name is for --via transfer");
   });
 
-  it("errors: a name vwatch.yaml does not declare, a query not deployed, one made by hand, the API disabled (exit 2, one line)", async () => {
+  it("errors: a name vwatch.yaml does not declare, a query not deployed, one made by hand, a missing permission, the API disabled (exit 2, one line)", async () => {
     const unknown = await cloud("run", "--via", "transfer", "vwatch nope");
     expect(unknown.code).toBe(2);
     expect(unknown.err.trim()).toMatch(/^error: no scheduled query "vwatch nope" in \S*vwatch\.yaml: /);
@@ -185,6 +185,23 @@ describe("vwatch cloud run --via transfer", () => {
     expect(refused.code).toBe(2);
     expect(refused.err.trim()).toBe(`error: the scheduled query "${VERTEX}" in ${PARENT} (${hand}) was not created by vwatch deploy; vwatch runs only its own: rename one of them, then run \`vwatch deploy\``);
     expect(refused.rpcs).toEqual(["ListTransferConfigs"]);
+
+    transfer.store.configs.clear();
+    deployed(VERTEX);
+    const denied = await startFakeDataTransfer();
+    denied.deny("bigquery.transfers.update");
+    process.env.BIGQUERY_DATATRANSFER_EMULATOR_HOST = denied.url;
+    try {
+      denied.store.create("vw-project", "us", { displayName: VERTEX, dataSourceId: "scheduled_query", params: { query: `${markerLine(VERTEX)}\nselect 1;` }, schedule: "every day 02:15" }, undefined);
+      const r = await runCli(["--home", home, "cloud", "run", "--via", "transfer", VERTEX, "--settings", settings]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error: permission bigquery\.transfers\.update denied on projects\/vw-project\/locations\/us\/transferConfigs\/[^ ]+ \(StartManualTransferRuns\): grant the credentials vwatch uses roles\/bigquery\.admin/);
+      expect(denied.requests.map((q) => q.rpc)).toEqual(["ListTransferConfigs", "StartManualTransferRuns"]);
+      expect(denied.store.runs.size).toBe(0);
+    } finally {
+      process.env.BIGQUERY_DATATRANSFER_EMULATOR_HOST = transfer.url;
+      await denied.close();
+    }
 
     transfer.setServiceDisabled(true);
     const disabled = await cloud("run", "--via", "transfer", VERTEX);
