@@ -10,6 +10,7 @@ import { log } from "../log";
 import type { ActionResult } from "../run/run";
 import type { Interrupts } from "../cloud/watch";
 import { withCloud, pollDelays, type CloudContext } from "./cloud-context";
+import { cloudBigQueryConfig, writeBackAfterCloudRun } from "./cloud-write-back";
 import type { Cli } from "./context";
 import { list, parseVars } from "./vars";
 
@@ -25,12 +26,14 @@ export interface CloudRunOptions {
   sync?: boolean;
   json?: boolean;
   settings?: string;
+  via?: string;
 }
 
 export function registerRun(cloud: ReturnType<Cli["program"]["command"]>, cli: Cli): void {
   cloud
-    .command("run")
-    .description("compile on the Dataform service and run a workflow invocation, following it to the end (exit 1 when an action failed or it was cancelled)")
+    .command("run [name]")
+    .description("compile on the Dataform service and run a workflow invocation, following it to the end (exit 1 when an action failed or it was cancelled); with --via transfer, run the scheduled query NAME of vwatch.yaml now")
+    .option("--via <service>", "dataform (the default): a workflow invocation; transfer: a manual run of the scheduled query NAME (BigQuery Data Transfer)", "dataform")
     .option("--tags <tags...>", "only actions with any of these tags", list)
     .option("--actions <names...>", "only these actions (name, dataset.name or project.dataset.name)", list)
     .option("--include-deps", "also run what the selected actions depend on")
@@ -42,7 +45,14 @@ export function registerRun(cloud: ReturnType<Cli["program"]["command"]>, cli: C
     .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes succeeded")
     .option("--json", "print the run results as JSON")
     .option("--settings <file>", "the deployment settings (default: vwatch.yaml in the project)")
-    .action(cli.action((opts: CloudRunOptions) => cloudRun(cli, opts)));
+    .action(
+      cli.action(async (name: string | undefined, opts: CloudRunOptions) => {
+        if (opts.via === "transfer") return (await import("./cloud-transfer")).cloudRunViaTransfer(cli, name, opts);
+        if (opts.via !== "dataform") throw new InputError(`--via must be dataform or transfer, got "${opts.via}"`);
+        if (name) throw new InputError(`cloud run: "${name}": a name is for --via transfer (a scheduled query of vwatch.yaml); the Dataform run selects with --tags and --actions`);
+        return cloudRun(cli, opts);
+      }),
+    );
 }
 
 async function cloudRun(cli: Cli, opts: CloudRunOptions): Promise<number> {
@@ -132,15 +142,7 @@ async function follow(cli: Cli, c: CloudContext, f: Follow, interrupts: Interrup
     options: { vars: f.vars, fullRefresh: f.opts.fullRefresh },
     source: f.source,
   });
-  // The config the write-back and the job lookups use: BigQuery, where the service built the tables.
-  const overrides = { defaultDatabase: o.defaultProject, defaultSchema: o.defaultDataset, defaultLocation: o.defaultLocation, assertionSchema: o.defaultAssertionDataset, databaseSuffix: o.projectSuffix, schemaSuffix: o.datasetSuffix, tablePrefix: o.namePrefix };
-  const config = {
-    ...c.config,
-    warehouse: "bigquery" as const,
-    bigquery: { ...c.config.bigquery, projectId: c.config.bigquery.projectId ?? o.defaultProject ?? c.settings.production.project, location: c.config.bigquery.location ?? o.defaultLocation },
-    // The write-back reads mention_spikes where the service built it: the release's overrides apply.
-    projectOverrides: Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined)),
-  };
+  const config = cloudBigQueryConfig(c.config, c.settings);
   await addJobBytes(cli, { ...config, bigquery: { ...config.bigquery, projectId: c.settings.production.project } }, record.actions);
   writeResults(c.config.home, record);
   const state = (record.dataform as { state: string }).state;
@@ -155,7 +157,7 @@ async function follow(cli: Cli, c: CloudContext, f: Follow, interrupts: Interrup
   const code = state === "SUCCEEDED" && !record.summary.failed && !record.summary.skipped ? 0 : 1;
   if (watched.cancelled || f.opts.sync === false) return code;
   // The write-back, as after a local run: from BigQuery (the release's project and location) to PostgreSQL.
-  const after = await cli.withSession(config, async (session) => (await session.hooks.afterRun?.(session, record, { json: Boolean(f.opts.json), writeBack: undefined })) ?? 0);
+  const after = await writeBackAfterCloudRun(cli, config, record, Boolean(f.opts.json));
   return Math.max(code, after);
 }
 

@@ -29,11 +29,13 @@ export function register(cli: Cli): void {
     .command("runs")
     .description("recent invocations, newest first, the scheduled ones included (with the workflow config that started them)")
     .option("--limit <n>", "how many (default 20)", "20")
+    .option("--transfers", "the runs of vwatch's scheduled queries (BigQuery Data Transfer) instead")
     .option("--json", "print them as JSON")
     .option("--settings <file>", "the deployment settings (default: vwatch.yaml in the project)")
     .action(
-      cli.action(async (opts: { limit: string; json?: boolean; settings?: string }) => {
+      cli.action(async (opts: { limit: string; json?: boolean; settings?: string; transfers?: boolean }) => {
         if (!/^\d{1,4}$/.test(opts.limit) || Number(opts.limit) < 1) throw new InputError(`--limit must be a whole number from 1 to 9999, got "${opts.limit}"`);
+        if (opts.transfers) return (await import("./cloud-transfer")).cloudRunsTransfers(cli, opts);
         return withCloud(cli, opts.settings, async (c) => {
           const [{ recentRuns }, { runsTable }] = await Promise.all([import("../cloud/recent-runs"), import("../cloud/invocation-format")]);
           const runs = await recentRuns(c.api, c.repository, Number(opts.limit));

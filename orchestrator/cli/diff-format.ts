@@ -49,7 +49,7 @@ function rows(r: DiffReport): { name: string; change: string; type: string; what
     const v = verdict.get(name);
     if (!v) return [];
     const text = v.fullRefresh === "yes" ? `full refresh needed (${v.reasons.join("; ")})` : v.fullRefresh === "no" ? "no full refresh needed" : `full refresh unknown (${v.reasons.join("; ")})`;
-    return [v.protected ? `${text}; protected: vwatch never rebuilds it` : text];
+    return [v.protected ? `${text}; protected: vwatch never rebuilds it` : text, ...(v.varChange ? [v.varChange] : [])];
   };
   const changed = r.changes.map((c) => {
     const what = c.change === "modified" ? [...c.sql.map((s) => `sql: ${s.part}`), ...c.fields.map((f) => f.field)] : [];
@@ -63,6 +63,14 @@ function rows(r: DiffReport): { name: string; change: string; type: string; what
     bytes: bytes.get(d.name),
   }));
   return [...changed, ...downstream].map((x) => ({ ...x, name: short(r, x.name) }));
+}
+
+/** "built with z_threshold=2.0: the next run refuses to merge until --accept-var-change z_threshold or --full-refresh". */
+export function varChangeNote(v: FullRefreshVerdict): string | undefined {
+  if (!v.builtWith?.length) return undefined;
+  const names = v.builtWith.map((b) => b.name).join(",");
+  const until = v.protected ? `--accept-var-change ${names} (it is protected: never rebuilt)` : `--accept-var-change ${names} or --full-refresh`;
+  return `built with ${v.builtWith.map((b) => `${b.name}=${b.value}`).join(", ")}: the next run refuses to merge until ${until}`;
 }
 
 function headline(r: DiffReport): string {

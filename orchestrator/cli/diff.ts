@@ -50,6 +50,8 @@ export function register(cli: Cli): void {
           });
           const { diff, head } = changes;
           const incremental = changes.extra ?? [];
+          const { addVarChanges } = await import("./diff-vars");
+          addVarChanges(session, changes.base, head, vars, incremental);
           const report: DiffReport = {
             base: { ref: changes.ref, commit: changes.commit },
             defaultDatabase: head.projectConfig.defaultDatabase,

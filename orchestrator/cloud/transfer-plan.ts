@@ -83,7 +83,7 @@ export function planTransfers(desired: DesiredTransfer[], existing: Json[], opti
 }
 
 /** The service may name a config with or without its location: compare what both say. */
-function sameLocation(name: string, parent: string): boolean {
+export function sameLocation(name: string, parent: string): boolean {
   const m = /^projects\/([^/]+)\/(?:locations\/([^/]+)\/)?transferConfigs\//.exec(name);
   const p = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(parent);
   if (!m || !p) return false;

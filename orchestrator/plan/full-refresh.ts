@@ -17,6 +17,13 @@ export interface FullRefreshVerdict {
   reasons: string[];
   /** A protected table is never rebuilt by vwatch; the verdict still says what the change needs. */
   protected?: boolean;
+  /**
+   * The changed logic vars that reach it, with the base's values it was built with: `vwatch run`
+   * refuses to merge into it until the change is accepted or it is rebuilt (cli/diff-vars.ts).
+   */
+  builtWith?: { name: string; value: string }[];
+  /** What that means for the next run, in a sentence. */
+  varChange?: string;
 }
 
 /** Each side's output columns by action name, or why they are not known. */

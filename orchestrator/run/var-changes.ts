@@ -85,18 +85,23 @@ function findVarChanges(
   for (const action of merged) {
     const before = recorded.get(action.name);
     if (!before) continue; // built before vars were recorded: recorded after this run
-    const lineage = lineageOf(graph, action.name);
     const vars = Object.keys(current)
       .filter((name) => name in before && before[name] !== current[name] && !accepted.has(name))
-      .filter((name) => {
-        const alternative = withValue(name, before[name]);
-        return !alternative || lineageOf(alternative, action.name) !== lineage;
-      })
+      .filter((name) => varReaches(graph, withValue(name, before[name]), action.name))
       .map((name) => ({ name, recorded: before[name], current: current[name] }));
     const table = graph.tables?.find((t) => targetName(t.target) === action.name);
     if (vars.length) changes.push({ table: action.name, protected: Boolean(table?.protected), vars });
   }
   return changes;
+}
+
+/**
+ * Whether a var's other value matters to table `name`: `alternative` (the graph compiled with the
+ * var at that value; undefined when that value no longer compiles) differs from `graph` in the
+ * compiled table or in an action it reads, directly or not. `vwatch diff` asks the same question.
+ */
+export function varReaches(graph: CompiledGraph, alternative: CompiledGraph | undefined, name: string): boolean {
+  return !alternative || lineageOf(alternative, name) !== lineageOf(graph, name);
 }
 
 /** The compiled action and every action it reads, directly or not, as one comparable text. */

@@ -67,7 +67,7 @@ describe("loading heavy modules only where they are used", () => {
   });
 
   it("cloud commands refusing their input load none", () => {
-    for (const args of [["cloud", "run", "--vars", "z_treshold=2"], ["cloud", "runs", "--limit", "x"], ["cloud", "status"]]) {
+    for (const args of [["cloud", "run", "--vars", "z_treshold=2"], ["cloud", "runs", "--limit", "x"], ["cloud", "status"], ["cloud", "run", "--via", "transfer", "q", "--tags", "mentions"], ["cloud", "runs", "--transfers", "--limit", "0"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);

@@ -68,7 +68,7 @@ describe("vwatch diff --markdown", () => {
           "| action | change | type | what |",
           "| --- | --- | --- | --- |",
           "| `ds.scores` | modified | table | sql: query |",
-          "| `ds.high_scores` | downstream | incremental | reads ds.scores, no full refresh needed |",
+          "| `ds.high_scores` | downstream | incremental | reads ds.scores, no full refresh needed, built with threshold=2: the next run refuses to merge until --accept-var-change threshold or --full-refresh |",
           "",
           "<details><summary><code>ds.scores</code> query (modified, 7 lines)</summary>",
           "",
@@ -129,7 +129,7 @@ describe("vwatch diff --warehouse bigquery", () => {
       expect(jobs[0].sql).toMatch(/^create or replace table `testproj\.ds\.scores`/);
       const plain = await diff("--warehouse", "bigquery");
       expect(plain.out).toContain("1 modified, 0 added, 0 removed, 1 downstream, 0 incremental tables needing a full refresh, 1.9 MB scanned to rebuild\n");
-      expect(plain.out).toMatch(/^ds\.high_scores +downstream +incremental +reads ds\.scores, no full refresh needed +2\.9 KB$/m);
+      expect(plain.out).toMatch(/^ds\.high_scores +downstream +incremental +reads ds\.scores, no full refresh needed, built with threshold=2: the next run refuses to merge until --accept-var-change threshold or --full-refresh +2\.9 KB$/m);
     } finally {
       repo.reset();
       process.env = env;

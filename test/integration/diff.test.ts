@@ -74,8 +74,29 @@ describe("vwatch diff against a Git ref", () => {
         "analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0",
         "analytics_assertions.analytics_mention_spikes_assertions_rowConditions",
       ]);
-      expect(r.incremental).toEqual([{ name: "venezuelawatch.analytics.mention_spikes", fullRefresh: "no", reasons: [] }]);
+      // No full refresh, but mention_spikes was built with the old value: `vwatch run` will refuse to merge (run/var-changes.ts).
+      const note = "built with z_threshold=2.0: the next run refuses to merge until --accept-var-change z_threshold or --full-refresh";
+      expect(r.incremental).toEqual([{ name: "venezuelawatch.analytics.mention_spikes", fullRefresh: "no", reasons: [], builtWith: [{ name: "z_threshold", value: "2.0" }], varChange: note }]);
+      const plain = await diff();
+      expect(plain.out).toMatch(new RegExp(`\\nanalytics\\.mention_spikes +downstream +incremental +reads intermediate\\.int_mention_baselines, no full refresh needed, ${note.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}\\n`));
+      const markdown = await diff("--markdown");
+      expect(markdown.out).toContain(`| \`analytics.mention_spikes\` | downstream | incremental | reads intermediate.int_mention_baselines, no full refresh needed, ${note} |`);
       expect(worktrees()).toBe(1);
+    } finally {
+      repo.reset();
+    }
+  });
+
+  it("a var change that does not reach an incremental table the change reaches: no var warning on it", async () => {
+    // training_window_days changes only entity_risk_training_data; the edit to int_mention_baselines reaches mention_spikes.
+    repo.edit("workflow_settings.yaml", 'training_window_days: "90"', 'training_window_days: "120"');
+    repo.edit("definitions/intermediate/int_mention_baselines.sqlx", "    mention_count >= ${vars.integer", "    mention_count + 0 >= ${vars.integer");
+    try {
+      const r = await report();
+      expect(r.project).toEqual([{ field: "vars.training_window_days", before: "90", after: "120" }]);
+      expect(r.changes.map((c) => c.name).sort()).toEqual(["venezuelawatch.analytics.entity_risk_training_data", "venezuelawatch.intermediate.int_mention_baselines"]);
+      expect(r.incremental).toEqual([{ name: "venezuelawatch.analytics.mention_spikes", fullRefresh: "no", reasons: [] }]);
+      expect((await diff()).out).not.toContain("refuses to merge");
     } finally {
       repo.reset();
     }
