@@ -75,7 +75,15 @@ export class Session {
       connecting.catch(() => (this.pg = undefined));
       this.pg = connecting;
     }
-    return this.pg;
+    // A connection lost since (PostgreSQL restarted, the network cut) is replaced: a long-lived
+    // session (a server) must not keep failing on it.
+    const current = this.pg;
+    return current.then(async (sink) => {
+      if (!sink.lostConnection) return sink;
+      if (this.pg === current) this.pg = undefined;
+      await sink.close().catch(() => undefined);
+      return this.postgres();
+    });
   }
 
   /** Closes what the session opened: PostgreSQL (stopping an embedded server it started) and the warehouse. */
