@@ -4,7 +4,8 @@
  * (same envelope); a 2xx acknowledges it, anything else (or a throw) is redelivered with
  * exponential backoff, at most `maxAttempts` times (`deliveryAttempt` counts them), then it goes to
  * the dead letters. At-least-once: an acknowledged message may be delivered again (duplicateRate),
- * and deliveries overlap and arrive out of order (jitterMs).
+ * an event may be stored twice under two ids (republishRate), and deliveries overlap and arrive
+ * out of order (jitterMs).
  */
 import { randomUUID } from "crypto";
 import { MAX_DELIVERY_ATTEMPTS, eventAttributes, type Bus } from "./bus";
@@ -22,6 +23,11 @@ export interface MemoryBusOptions {
   jitterMs?: number;
   /** The share of acknowledged messages delivered once more (at-least-once). */
   duplicateRate?: number;
+  /**
+   * The share of published events stored twice under two message ids, as a publisher's retry
+   * after a lost answer does: only the ledger, not the messageId, can tell them apart.
+   */
+  republishRate?: number;
   /** Randomness (seed it for a test that must replay). */
   random?: () => number;
 }
@@ -42,7 +48,8 @@ export interface BusDeadLetter {
 export class MemoryBus implements Bus {
   readonly deliveries: DeliveryRecord[] = [];
   readonly deadLetters: BusDeadLetter[] = [];
-  readonly published: { messageId: string; event: PhaseEvent }[] = [];
+  /** Every message the bus holds; `copy` marks the second of a republished event. */
+  readonly published: { messageId: string; event: PhaseEvent; copy?: boolean }[] = [];
   private endpoint?: PushEndpoint;
   private pending = 0;
   private waiters: (() => void)[] = [];
@@ -55,6 +62,7 @@ export class MemoryBus implements Bus {
       maxAttempts: MAX_DELIVERY_ATTEMPTS,
       jitterMs: 0,
       duplicateRate: 0,
+      republishRate: 0,
       random: Math.random,
       ...options,
     };
@@ -69,6 +77,11 @@ export class MemoryBus implements Bus {
     const messageId = randomUUID();
     this.published.push({ messageId, event });
     this.schedule({ messageId, event, publishTime: new Date().toISOString() }, 1, this.jitter());
+    if (this.o.random() < this.o.republishRate) {
+      const copy = randomUUID();
+      this.published.push({ messageId: copy, event, copy: true });
+      this.schedule({ messageId: copy, event, publishTime: new Date().toISOString() }, 1, this.jitter());
+    }
     return messageId;
   }
 

@@ -1,17 +1,18 @@
 /**
  * Runs one phase of one run, at most once per run however often and in whatever order its trigger
- * is delivered: the execution is claimed in PostgreSQL first (store.ts claim), the work done, and
- * its completion event recorded. A transient fault leaves the phase to the next delivery.
+ * is delivered: the execution is claimed in PostgreSQL first (store.ts claim, under an advisory lock
+ * that lives exactly as long as the claimer's connection), the work done, and its completion event
+ * recorded. A transient fault leaves the phase to the next delivery.
  */
 import { log } from "../log";
 import type { Session } from "../run/session";
 import type { Phase, PhaseEvent } from "./event";
 import { DEFAULT_WORK, type PhaseWork } from "./phases";
-import { claim, ensureEventTables, finish, getExecution, markRetrying, type Execution } from "./store";
+import { claim, ensureEventTables, finish, getExecution, markRetrying, tryLock, unlock, type Execution } from "./store";
 import { isTransient } from "./transient";
 
 export interface RunPhaseOptions {
-  /** The delivery running it (its messageId): a redelivery of the same message may take over its earlier attempt. */
+  /** The delivery running it (its messageId, recorded as the claimer). */
   messageId: string;
   /** The phases' work; default phases.ts. */
   work?: Partial<Record<Phase, PhaseWork>>;
@@ -38,8 +39,30 @@ export async function runPhase(session: Session, phase: Phase, trigger: Pick<Pha
   const pg = await session.postgres();
   await ensureEventTables(pg);
   const { runId, correlationId, asOf } = trigger;
-  const attempt = await claim(pg, { runId, phase, correlationId, asOf, messageId: options.messageId });
-  if (attempt === undefined) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
+  const key = `${runId}/${phase}`;
+  // One process: deliveries share the session's connection, on which advisory locks are re-entrant.
+  if (active.has(key)) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
+  active.add(key);
+  try {
+    if (!(await tryLock(pg, runId, phase))) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
+    try {
+      const attempt = await claim(pg, { runId, phase, correlationId, asOf, messageId: options.messageId });
+      if (attempt === undefined) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
+      return await attemptPhase(session, phase, trigger, attempt, options);
+    } finally {
+      // On a lost connection the server released the lock already.
+      await unlock(pg, runId, phase).catch(() => undefined);
+    }
+  } finally {
+    active.delete(key);
+  }
+}
+
+/** Runs phases of this process now ("run/phase"). */
+const active = new Set<string>();
+
+async function attemptPhase(session: Session, phase: Phase, trigger: Pick<PhaseEvent, "runId" | "correlationId" | "asOf">, attempt: number, options: RunPhaseOptions): Promise<RunPhaseResult> {
+  const { runId, correlationId, asOf } = trigger;
   log.info(eventLine(trigger, phase, `attempt ${attempt} started`));
   const work = options.work?.[phase] ?? DEFAULT_WORK[phase];
   let outcome;
@@ -49,7 +72,7 @@ export async function runPhase(session: Session, phase: Phase, trigger: Pick<Pha
     const error = e instanceof Error ? e : new Error(String(e));
     if (isTransient(e)) {
       log.warn(eventLine(trigger, phase, `attempt ${attempt} failed, to be retried: ${error.message}`));
-      // PostgreSQL may be the fault: the claim then stays 'running', and this message's redelivery takes it over.
+      // PostgreSQL may be the fault: the claim then stays 'running' with its lock gone, and the next delivery takes it.
       const again = await session.postgres().catch(() => undefined);
       if (again) await markRetrying(again, runId, phase, error.message).catch(() => undefined);
       return { kind: "transient", attempt, error };

@@ -26,16 +26,17 @@ export interface Execution {
 const COLUMNS = `run_id as "runId", phase, correlation_id as "correlationId", to_char(as_of, 'YYYY-MM-DD') as "asOf", status, attempts,
   claimed_by as "claimedBy", counts, error, completion, published_at::text as "publishedAt"`;
 
-/** A running phase whose claimer went silent this long ago may be taken over by another delivery. */
-export const LEASE_SECONDS = 3600;
+const migrated = new WeakMap<PgSink, Promise<unknown>>();
 
-const migrated = new WeakSet<PgSink>();
-
-/** The migrations applied, once per connection. */
+/** The migrations applied, once per connection (concurrent deliveries wait for the same one). */
 export async function ensureEventTables(pg: PgSink): Promise<void> {
-  if (migrated.has(pg)) return;
-  await migrate(pg);
-  migrated.add(pg);
+  let done = migrated.get(pg);
+  if (!done) {
+    done = migrate(pg);
+    done.catch(() => migrated.delete(pg));
+    migrated.set(pg, done);
+  }
+  await done;
 }
 
 export async function wasDelivered(pg: PgSink, messageId: string): Promise<boolean> {
@@ -76,19 +77,30 @@ export async function recordCompleted(pg: PgSink, event: PhaseEvent, messageId: 
   );
 }
 
+/** The advisory lock a delivery holds while it runs a phase: a claim is alive exactly as long as its lock. */
+const lockKey = `hashtextextended('vwatch-phase:' || $1 || '/' || $2, 0)`;
+
+/** Takes the phase's lock for this connection; false when another PostgreSQL session (another process) holds it. */
+export async function tryLock(pg: PgSink, runId: string, phase: Phase): Promise<boolean> {
+  const { rows } = await pg.execute<{ ok: boolean }>(`select pg_try_advisory_lock(${lockKey}) as ok`, [runId, phase]);
+  return rows[0]?.ok === true;
+}
+
+export async function unlock(pg: PgSink, runId: string, phase: Phase): Promise<void> {
+  await pg.execute(`select pg_advisory_unlock(${lockKey})`, [runId, phase]);
+}
+
 /**
- * Takes the phase of a run for this delivery: a new execution, one whose last attempt failed
- * transiently, one this same message claimed before (its earlier delivery ended without an
- * answer), or one whose claimer has been silent for LEASE_SECONDS. Returns the attempt number, or
- * undefined when the phase is someone else's or finished.
+ * Takes the phase of a run for this delivery, its lock held (tryLock): a new execution, one whose
+ * last attempt failed transiently, or one left 'running' by a claimer that is gone (its lock was
+ * free). Returns the attempt number, or undefined when the phase has ended.
  */
 export async function claim(pg: PgSink, c: { runId: string; phase: Phase; correlationId: string; asOf: string | null; messageId: string }): Promise<number | undefined> {
   const { rows } = await pg.execute<{ attempts: number }>(
     `insert into vwatch_phase_executions as e (run_id, phase, correlation_id, as_of, status, attempts, claimed_by)
      values ($1, $2, $3, $4, 'running', 1, $5)
      on conflict (run_id, phase) do update set status = 'running', attempts = e.attempts + 1, claimed_by = excluded.claimed_by, started_at = now(), error = null
-     where e.status = 'retrying'
-        or (e.status = 'running' and (e.claimed_by = excluded.claimed_by or e.started_at < now() - make_interval(secs => ${LEASE_SECONDS})))
+     where e.status in ('running', 'retrying')
      returning attempts`,
     [c.runId, c.phase, c.correlationId, c.asOf, c.messageId],
   );

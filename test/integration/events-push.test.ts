@@ -1,3 +1,4 @@
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handlePush } from "../../orchestrator/events/handler";
 import type { Session } from "../../orchestrator/run/session";
@@ -125,6 +126,28 @@ describe("handlePush", () => {
     await handlePush(session, push(bus.published[0], "h3"), {}, { bus, work });
     expect((await handlePush(session, push(bus.published[1], "h4"), {}, { bus, work })).body.outcome).toBe("run-complete");
     expect(Object.fromEntries(calls)).toEqual({ "r9/sync": 1, "r9/check": 1 });
+  });
+
+  it("a phase another process is running is left to it; one left running by a process that is gone is taken over", async () => {
+    const bus = recordingBus();
+    const { work, calls } = fakeWork();
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query(`select pg_advisory_lock(hashtextextended('vwatch-phase:' || $1 || '/' || $2, 0))`, ["r10", "sync"]);
+      const r = await handlePush(session, push(completion({ runId: "r10", phase: "transform" }), "i1"), {}, { bus, work });
+      expect(r).toEqual({ status: 204, body: { outcome: "already-handled", runId: "r10", phase: "sync", correlationId: "corr-r10" } });
+      expect(calls.size).toBe(0);
+      // A claimer that died mid-phase: its row says running, its lock went with its connection.
+      await other.query(
+        `insert into vwatch_phase_executions (run_id, phase, correlation_id, as_of, status, attempts, claimed_by) values ('r11', 'sync', 'corr-r11', '2026-11-26', 'running', 1, 'ghost')`,
+      );
+    } finally {
+      await other.end();
+    }
+    expect((await handlePush(session, push(completion({ runId: "r11", phase: "transform" }), "i2"), {}, { bus, work })).body.outcome).toBe("ran");
+    expect(Object.fromEntries(calls)).toEqual({ "r11/sync": 1 });
+    expect((await executions("r11"))[1]).toMatchObject({ phase: "sync", status: "succeeded", attempts: 2 });
   });
 
   it("malformed envelopes and payloads are dead letters, acknowledged with 204 (retrying cannot help)", async () => {

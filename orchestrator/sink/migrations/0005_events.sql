@@ -12,10 +12,12 @@ create table vwatch_event_deliveries (
   acked_at timestamptz not null default now()
 );
 
--- One row per (run, phase): the phase ran at most once per run. `claimed_by` is the messageId of
--- the delivery running it: a redelivery of that message may take it over (its earlier attempt
--- ended), another message may not. `completion` is the phase's completion event, kept so it can be
--- published again when the process stopped between recording it and publishing it (`published_at`).
+-- One row per (run, phase): the phase ran at most once per run. A delivery runs it holding the
+-- session-level advisory lock hashtextextended('vwatch-phase:' || run_id || '/' || phase, 0): a
+-- 'running' row whose lock is free belongs to a claimer that is gone, and may be taken over.
+-- `claimed_by` is the messageId of the delivery that ran it last. `completion` is the phase's
+-- completion event, kept so it can be published again when the process stopped between recording
+-- it and publishing it (`published_at` empty).
 create table vwatch_phase_executions (
   run_id text not null,
   phase text not null check (phase in ('transform', 'sync', 'check')),
