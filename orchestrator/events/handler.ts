@@ -9,9 +9,11 @@
  * - the 5th failed attempt → a dead letter, the later phases recorded as skipped, 204.
  */
 import { log } from "../log";
+import type { PgSink } from "../postgres/connect";
 import type { Session } from "../run/session";
 import { MAX_DELIVERY_ATTEMPTS, type Bus } from "./bus";
 import { decodeEnvelope, decodePayload, type Delivery } from "./envelope";
+import { ledger } from "./ledger";
 import { laterPhases, nextPhase, type Phase, type PhaseEvent } from "./event";
 import type { PhaseWork } from "./phases";
 import { eventLine, runPhase } from "./run-phase";
@@ -57,8 +59,7 @@ export async function handlePush(session: Session, envelope: unknown, headers: R
 
 async function handle(session: Session, envelope: unknown, options: PushOptions): Promise<PushResponse> {
   const decoded = decodeEnvelope(envelope);
-  const pg = await session.postgres();
-  await store.ensureEventTables(pg);
+  const pg = await ledger(session);
   if ("problem" in decoded) {
     if (decoded.messageId && (await store.wasDelivered(pg, decoded.messageId))) return ack("duplicate");
     await store.recordDeadLetter(pg, { messageId: decoded.messageId, subscription: decoded.subscription, reason: "malformed", error: decoded.problem, payload: JSON.stringify(envelope ?? null) });
@@ -77,13 +78,13 @@ async function handle(session: Session, envelope: unknown, options: PushOptions)
 }
 
 /** Acknowledges: the messageId is recorded so that a repeat does nothing. */
-async function done(pg: Awaited<ReturnType<Session["postgres"]>>, delivery: Delivery, e: PhaseEvent | undefined, response: PushResponse): Promise<PushResponse> {
+async function done(pg: PgSink, delivery: Delivery, e: PhaseEvent | undefined, response: PushResponse): Promise<PushResponse> {
   await store.recordDelivery(pg, { messageId: delivery.messageId, subscription: delivery.subscription, runId: e?.runId, phase: e?.phase, outcome: response.body.outcome });
   return response;
 }
 
 async function onCompletion(session: Session, delivery: Delivery, event: PhaseEvent, options: PushOptions): Promise<PushResponse> {
-  let pg = await session.postgres();
+  let pg = await ledger(session);
   let recorded = await store.getExecution(pg, event.runId, event.phase);
   if (!recorded && event.phase === "transform") {
     // The first phase ran elsewhere (a CLI or server run, the Dataform service): its event is the record.
@@ -109,7 +110,7 @@ async function onCompletion(session: Session, delivery: Delivery, event: PhaseEv
     return done(pg, delivery, event, ack("downstream-skipped", event));
   }
   const result = await runPhase(session, next, run, { messageId: delivery.messageId, work: options.work });
-  pg = await session.postgres();
+  pg = await ledger(session);
   if (result.kind === "transient") {
     const attempt = Math.max(delivery.deliveryAttempt ?? 0, result.attempt);
     if (attempt < MAX_DELIVERY_ATTEMPTS) return retry("retry", result.error.message, { ...run, phase: next });
@@ -128,11 +129,15 @@ async function onCompletion(session: Session, delivery: Delivery, event: PhaseEv
   // Taken: finished before or run by another delivery. A completion this message recorded but did
   // not get to publish (the process stopped in between) is published now.
   const x = result.execution;
+  if (x?.status === "running" && x.claimedBy === delivery.messageId) {
+    // This message's earlier delivery still holds the phase (its connection not yet gone): acknowledging would lose the run.
+    return retry("busy", `${next} of run ${run.runId} is still held by an earlier delivery of this message`, { ...run, phase: next });
+  }
   if (x?.completion && !x.publishedAt && x.claimedBy === delivery.messageId) await publish(options.bus, pg, x.completion);
   return done(pg, delivery, event, ack("already-handled", { ...run, phase: next }));
 }
 
-async function publish(bus: Bus, pg: Awaited<ReturnType<Session["postgres"]>>, completion: PhaseEvent): Promise<void> {
+async function publish(bus: Bus, pg: PgSink, completion: PhaseEvent): Promise<void> {
   const id = await bus.publish(completion);
   await store.markPublished(pg, completion.runId, completion.phase);
   log.info(eventLine(completion, completion.phase, `completion published (message ${id})`));

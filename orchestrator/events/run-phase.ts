@@ -8,7 +8,8 @@ import { log } from "../log";
 import type { Session } from "../run/session";
 import type { Phase, PhaseEvent } from "./event";
 import { DEFAULT_WORK, type PhaseWork } from "./phases";
-import { claim, ensureEventTables, finish, getExecution, markRetrying, tryLock, unlock, type Execution } from "./store";
+import { ledger, oneAtATime } from "./ledger";
+import { claim, finish, getExecution, markRetrying, tryLock, unlock, type Execution } from "./store";
 import { isTransient } from "./transient";
 
 export interface RunPhaseOptions {
@@ -36,8 +37,7 @@ export function eventLine(e: { runId: string; correlationId: string }, phase: Ph
  * completion event). Failures of PostgreSQL itself are thrown (the caller answers 503).
  */
 export async function runPhase(session: Session, phase: Phase, trigger: Pick<PhaseEvent, "runId" | "correlationId" | "asOf">, options: RunPhaseOptions): Promise<RunPhaseResult> {
-  const pg = await session.postgres();
-  await ensureEventTables(pg);
+  const pg = await ledger(session);
   const { runId, correlationId, asOf } = trigger;
   const key = `${runId}/${phase}`;
   // One process: deliveries share the session's connection, on which advisory locks are re-entrant.
@@ -48,7 +48,7 @@ export async function runPhase(session: Session, phase: Phase, trigger: Pick<Pha
     try {
       const attempt = await claim(pg, { runId, phase, correlationId, asOf, messageId: options.messageId });
       if (attempt === undefined) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
-      return await attemptPhase(session, phase, trigger, attempt, options);
+      return await oneAtATime(() => attemptPhase(session, phase, trigger, attempt, options));
     } finally {
       // On a lost connection the server released the lock already.
       await unlock(pg, runId, phase).catch(() => undefined);
@@ -73,14 +73,14 @@ async function attemptPhase(session: Session, phase: Phase, trigger: Pick<PhaseE
     if (isTransient(e)) {
       log.warn(eventLine(trigger, phase, `attempt ${attempt} failed, to be retried: ${error.message}`));
       // PostgreSQL may be the fault: the claim then stays 'running' with its lock gone, and the next delivery takes it.
-      const again = await session.postgres().catch(() => undefined);
+      const again = await ledger(session).catch(() => undefined);
       if (again) await markRetrying(again, runId, phase, error.message).catch(() => undefined);
       return { kind: "transient", attempt, error };
     }
     outcome = { status: "failed" as const, counts: {}, error: error.message };
   }
   const completion: PhaseEvent = { phase, runId, correlationId, asOf, status: outcome.status, counts: outcome.counts };
-  await finish(await session.postgres(), completion, outcome.error);
+  await finish(await ledger(session), completion, outcome.error);
   log.info(eventLine(trigger, phase, `${outcome.status}${outcome.error ? `: ${outcome.error}` : ""} ${JSON.stringify(outcome.counts)}`));
   return { kind: "ran", completion, attempt };
 }

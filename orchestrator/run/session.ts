@@ -18,6 +18,7 @@ export class Session {
   private readonly graphs = new Map<string, CompiledGraph>();
   private opened?: Promise<Warehouse>;
   private pg?: Promise<PgSink>;
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(
     readonly config: Config,
@@ -86,8 +87,14 @@ export class Session {
     });
   }
 
-  /** Closes what the session opened: PostgreSQL (stopping an embedded server it started) and the warehouse. */
+  /** Something opened for the session's life (say a connection of its own), closed first by close(). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  /** Closes what the session opened: what was attached with onClose, PostgreSQL (stopping an embedded server it started) and the warehouse. */
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0).reverse()) await fn().catch(() => undefined);
     const pg = this.pg;
     this.pg = undefined;
     try {
