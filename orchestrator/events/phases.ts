@@ -12,6 +12,8 @@ export interface PhaseOutcome {
   counts: Record<string, number>;
   /** Why it failed, one line. */
   error?: string;
+  /** The day the run scored when the trigger did not say (transform pins it: product/as-of.ts). */
+  asOf?: string;
 }
 
 /** The work of one phase for one run. */
@@ -29,6 +31,7 @@ async function transform(session: Session, { asOf }: { asOf: string | null }): P
   return {
     status: failed.length ? "failed" : "succeeded",
     counts: { ...summary },
+    ...(record.options.vars?.as_of ? { asOf: record.options.vars.as_of } : {}),
     ...(failed.length ? { error: `${failed.length} action(s) failed: ${failed.map((a) => a.name).join(", ")}` } : {}),
   };
 }

@@ -7,7 +7,7 @@
 import { log } from "../log";
 import type { Session } from "../run/session";
 import type { Phase, PhaseEvent } from "./event";
-import { DEFAULT_WORK, type PhaseWork } from "./phases";
+import { DEFAULT_WORK, type PhaseOutcome, type PhaseWork } from "./phases";
 import { ledger, oneAtATime } from "./ledger";
 import { claim, finish, getExecution, markRetrying, tryLock, unlock, type Execution } from "./store";
 import { isTransient } from "./transient";
@@ -65,7 +65,7 @@ async function attemptPhase(session: Session, phase: Phase, trigger: Pick<PhaseE
   const { runId, correlationId, asOf } = trigger;
   log.info(eventLine(trigger, phase, `attempt ${attempt} started`));
   const work = options.work?.[phase] ?? DEFAULT_WORK[phase];
-  let outcome;
+  let outcome: PhaseOutcome;
   try {
     outcome = await work(session, { runId, asOf });
   } catch (e) {
@@ -79,7 +79,7 @@ async function attemptPhase(session: Session, phase: Phase, trigger: Pick<PhaseE
     }
     outcome = { status: "failed" as const, counts: {}, error: error.message };
   }
-  const completion: PhaseEvent = { phase, runId, correlationId, asOf, status: outcome.status, counts: outcome.counts };
+  const completion: PhaseEvent = { phase, runId, correlationId, asOf: asOf ?? outcome.asOf ?? null, status: outcome.status, counts: outcome.counts };
   await finish(await ledger(session), completion, outcome.error);
   log.info(eventLine(trigger, phase, `${outcome.status}${outcome.error ? `: ${outcome.error}` : ""} ${JSON.stringify(outcome.counts)}`));
   return { kind: "ran", completion, attempt };

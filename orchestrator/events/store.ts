@@ -110,9 +110,9 @@ export async function claim(pg: PgSink, c: { runId: string; phase: Phase; correl
 /** The phase ended (succeeded, failed): its counts and completion event, not yet published. */
 export async function finish(pg: PgSink, completion: PhaseEvent, error?: string): Promise<void> {
   await pg.execute(
-    `update vwatch_phase_executions set status = $3, counts = $4, completion = $5, error = $6, finished_at = now()
+    `update vwatch_phase_executions set status = $3, counts = $4, completion = $5, error = $6, as_of = coalesce(as_of, $7::date), finished_at = now()
      where run_id = $1 and phase = $2`,
-    [completion.runId, completion.phase, completion.status, JSON.stringify(completion.counts), JSON.stringify(completion), error ?? null],
+    [completion.runId, completion.phase, completion.status, JSON.stringify(completion.counts), JSON.stringify(completion), error ?? null, completion.asOf],
   );
 }
 
