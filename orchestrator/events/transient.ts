@@ -6,7 +6,7 @@
 import { CloudError, SinkError, TransientError, WarehouseError } from "../errors";
 
 const PG_UNREACHABLE = /cannot reach PostgreSQL|connection to PostgreSQL .* was lost|PostgreSQL at .* went away|not accepting connections|no answer from PostgreSQL|ended the session after it sat idle/;
-const WAREHOUSE_UNREACHABLE = /another vwatch command .* is using the warehouse file|ECONNREFUSED|ETIMEDOUT|ECONNRESET|socket hang up|503|Service Unavailable|backendError|rateLimitExceeded/i;
+const WAREHOUSE_UNREACHABLE = /another vwatch command.* is using the warehouse file|ECONNREFUSED|ETIMEDOUT|ECONNRESET|socket hang up|503|Service Unavailable|backendError|rateLimitExceeded/i;
 
 export function isTransient(e: unknown): boolean {
   if (e instanceof TransientError) return true;

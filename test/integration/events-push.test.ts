@@ -1,6 +1,7 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handlePush } from "../../orchestrator/events/handler";
+import { eventsHealth, phasesOfRuns } from "../../orchestrator/events/health";
 import type { Session } from "../../orchestrator/run/session";
 import { completion, eventSession, fakeWork, push, recordingBus, rowsOf } from "../helpers/events";
 import { freshDatabase } from "../helpers/pg";
@@ -218,5 +219,29 @@ describe("the Dataform service's completion log entry (Cloud Logging sink → Pu
       body: { outcome: "dead-letter", message: 'Dataform completion log entry: jsonPayload.terminalState: Invalid option: expected one of "SUCCEEDED"|"FAILED"|"CANCELLED"' },
     });
     expect(calls.size).toBe(0);
+  });
+});
+
+describe("the chain's health", () => {
+  it("counts the dead letters of the cases above and names the newest; lists runs' phases", async () => {
+    const health = await eventsHealth(session);
+    const [all] = await rowsOf(db.url, "select count(*)::int as n from vwatch_dead_letters");
+    expect(health.deadLetters.count).toBe(all.n);
+    expect(health.deadLetters.count).toBeGreaterThanOrEqual(9);
+    expect(health.deadLetters.newest).toMatchObject({ reason: "malformed", messageId: "l-bad" });
+    expect(health).toMatchObject({ running: 0, retrying: 0 });
+    expect((await eventsHealth(session, new Date(Date.now() + 60_000))).deadLetters).toEqual({ count: 0, newest: null });
+    expect(await phasesOfRuns(session, ["r6", "r8", "unknown"])).toEqual({
+      r6: {
+        transform: { status: "succeeded", attempts: 1, error: null },
+        sync: { status: "failed", attempts: 5, error: "sync failed 5 times: injected: r6/sync unreachable (call 5)" },
+        check: { status: "skipped", attempts: 0, error: "sync failed after 5 attempts" },
+      },
+      r8: {
+        transform: { status: "failed", attempts: 1, error: null },
+        sync: { status: "skipped", attempts: 0, error: "transform failed" },
+        check: { status: "skipped", attempts: 0, error: "transform failed" },
+      },
+    });
   });
 });
