@@ -2,6 +2,8 @@
  * The one logger. Progress and human text go to stderr so stdout stays clean for --json and
  * for printed results; `out` is for a command's actual output.
  */
+import { withContext } from "./log-context";
+
 let quiet = false;
 
 export const log = {
@@ -9,17 +11,17 @@ export const log = {
     quiet = value;
   },
   info(message: string) {
-    if (!quiet) process.stderr.write(message + "\n");
+    if (!quiet) process.stderr.write(withContext(message) + "\n");
   },
   /** A command's closing line (a run's counts, its failures): printed even with -q. */
   summary(message: string) {
-    process.stderr.write(message + "\n");
+    process.stderr.write(withContext(message) + "\n");
   },
   warn(message: string) {
-    process.stderr.write(`warning: ${message}\n`);
+    process.stderr.write(`warning: ${withContext(message)}\n`);
   },
   error(message: string) {
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${withContext(message)}\n`);
   },
   out(text: string) {
     process.stdout.write(text.endsWith("\n") ? text : text + "\n");

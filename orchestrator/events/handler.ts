@@ -9,6 +9,7 @@
  * - the 5th failed attempt → a dead letter, the later phases recorded as skipped, 204.
  */
 import { log } from "../log";
+import { withLogContext } from "../log-context";
 import type { PgSink } from "../postgres/connect";
 import type { Session } from "../run/session";
 import { MAX_DELIVERY_ATTEMPTS, type Bus } from "./bus";
@@ -74,7 +75,8 @@ async function handle(session: Session, envelope: unknown, options: PushOptions)
     await store.recordDeadLetter(pg, { messageId: delivery.messageId, subscription: delivery.subscription, reason: "malformed", error: payload.problem, deliveryAttempt: delivery.deliveryAttempt, payload: delivery.data });
     return done(pg, delivery, undefined, ack("dead-letter", undefined, payload.problem));
   }
-  return onCompletion(session, delivery, payload.event, options);
+  const event = payload.event;
+  return withLogContext({ correlationId: event.correlationId }, () => onCompletion(session, delivery, event, options));
 }
 
 /** Acknowledges: the messageId is recorded so that a repeat does nothing. */

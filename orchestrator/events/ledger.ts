@@ -14,7 +14,7 @@ const ledgers = new WeakMap<Session, Promise<PgSink>>();
 export async function ledger(session: Session): Promise<PgSink> {
   let opened = ledgers.get(session);
   if (!opened) {
-    const opening = openSink(session.config, process.env, { application_name: "vwatch events" });
+    const opening = openSink(session.config, process.env, { application_name: "vwatch events" }).then(serialized);
     opened = opening;
     ledgers.set(session, opening);
     opening.catch(() => ledgers.get(session) === opening && ledgers.delete(session));
@@ -30,6 +30,25 @@ export async function ledger(session: Session): Promise<PgSink> {
   }
   await ensureEventTables(pg);
   return pg;
+}
+
+/**
+ * The connection with its statements sent one after another: concurrent deliveries share it, and a
+ * pg client must not be given a query while it runs one. Everything else (transactions, the
+ * lost-connection flag, close) is the connection's own.
+ */
+function serialized(pg: PgSink): PgSink {
+  let last: Promise<unknown> = Promise.resolve();
+  const view = Object.create(pg) as PgSink;
+  view.execute = <T>(sql: string, params?: unknown[]) => {
+    const run = last.then(
+      () => pg.execute<T>(sql, params),
+      () => pg.execute<T>(sql, params),
+    );
+    last = run.catch(() => undefined);
+    return run;
+  };
+  return view;
 }
 
 let queue: Promise<unknown> = Promise.resolve();

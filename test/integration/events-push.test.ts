@@ -1,6 +1,7 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handlePush } from "../../orchestrator/events/handler";
+import { log } from "../../orchestrator/log";
 import { eventsHealth, phasesOfRuns } from "../../orchestrator/events/health";
 import type { Session } from "../../orchestrator/run/session";
 import { completion, eventSession, fakeWork, push, recordingBus, rowsOf } from "../helpers/events";
@@ -149,6 +150,24 @@ describe("handlePush", () => {
     expect((await handlePush(session, push(completion({ runId: "r11", phase: "transform" }), "i2"), {}, { bus, work })).body.outcome).toBe("ran");
     expect(Object.fromEntries(calls)).toEqual({ "r11/sync": 1 });
     expect((await executions("r11"))[1]).toMatchObject({ phase: "sync", status: "succeeded", attempts: 2 });
+  });
+
+  it("every line the phase's work logs carries the run's correlation id", async () => {
+    const bus = recordingBus();
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const work = { sync: async () => (log.info("syncing spikes into somewhere"), { status: "succeeded" as const, counts: {} }) };
+      await handlePush(session, push(completion({ runId: "r12", phase: "transform", correlationId: "corr-twelve" }), "j1"), {}, { bus, work });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines).toContain("syncing spikes into somewhere [correlation corr-twelve]\n");
+    expect(lines.filter((l) => !l.includes("corr-twelve"))).toEqual([]);
   });
 
   it("malformed envelopes and payloads are dead letters, acknowledged with 204 (retrying cannot help)", async () => {
