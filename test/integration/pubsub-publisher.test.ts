@@ -1,7 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CloudError } from "../../orchestrator/errors";
+import { chooseBus } from "../../orchestrator/events/choose-bus";
 import { handlePush } from "../../orchestrator/events/handler";
+import { MemoryBus } from "../../orchestrator/events/memory-bus";
 import { PubsubBus } from "../../orchestrator/events/pubsub-publisher";
 import { isTransient } from "../../orchestrator/events/transient";
 import type { Session } from "../../orchestrator/run/session";
@@ -138,5 +140,21 @@ describe("the push handler publishing through Pub/Sub", () => {
       { phase: "sync", runId: "run-6", correlationId: "corr-run-6", asOf: "2026-11-26", status: "succeeded", counts: { calls: 1 } },
     ]);
     expect(await rowsOf(db.url, "select published_at is null as unpublished from vwatch_phase_executions where run_id = 'run-6' and phase = 'sync'")).toEqual([{ unpublished: false }]);
+  });
+});
+
+describe("chooseBus", () => {
+  it("is Pub/Sub when the settings have production.pubsub (and it is wanted), else the in-process bus", async () => {
+    const session = eventSession("postgres://nobody@127.0.0.1:1/none");
+    try {
+      const pubsub = chooseBus(session, { project: PROJECT, pubsub: { topic: "vwatch-phases" } as never });
+      expect(pubsub).toBeInstanceOf(PubsubBus);
+      expect((pubsub as PubsubBus).topicName("check")).toBe(topic("vwatch-phases"));
+      expect(chooseBus(session, { project: PROJECT, pubsub: { topic: "vwatch-phases" } as never }, false)).toBeInstanceOf(MemoryBus);
+      expect(chooseBus(session, { project: PROJECT })).toBeInstanceOf(MemoryBus);
+      await (pubsub as PubsubBus).close();
+    } finally {
+      await session.close();
+    }
   });
 });
