@@ -140,6 +140,17 @@ describe("handlePush", () => {
       const r = await handlePush(session, push(completion({ runId: "r10", phase: "transform" }), "i1"), {}, { bus, work });
       expect(r).toEqual({ status: 204, body: { outcome: "already-handled", runId: "r10", phase: "sync", correlationId: "corr-r10" } });
       expect(calls.size).toBe(0);
+      // This very message's earlier delivery still holds the phase (say Pub/Sub redelivered it past
+      // the ack deadline): acknowledging it now could lose the run, so it is answered 503.
+      await other.query(`select pg_advisory_lock(hashtextextended('vwatch-phase:' || $1 || '/' || $2, 0))`, ["r13", "sync"]);
+      await other.query(
+        `insert into vwatch_phase_executions (run_id, phase, correlation_id, as_of, status, attempts, claimed_by) values ('r13', 'sync', 'corr-r13', '2026-11-26', 'running', 1, 'i3')`,
+      );
+      expect(await handlePush(session, push(completion({ runId: "r13", phase: "transform" }), "i3", 2), {}, { bus, work })).toEqual({
+        status: 503,
+        body: { outcome: "busy", message: "sync of run r13 is still held by an earlier delivery of this message", runId: "r13", phase: "sync", correlationId: "corr-r13" },
+      });
+      expect(calls.size).toBe(0);
       // A claimer that died mid-phase: its row says running, its lock went with its connection.
       await other.query(
         `insert into vwatch_phase_executions (run_id, phase, correlation_id, as_of, status, attempts, claimed_by) values ('r11', 'sync', 'corr-r11', '2026-11-26', 'running', 1, 'ghost')`,
@@ -248,7 +259,8 @@ describe("the chain's health", () => {
     expect(health.deadLetters.count).toBe(all.n);
     expect(health.deadLetters.count).toBeGreaterThanOrEqual(9);
     expect(health.deadLetters.newest).toMatchObject({ reason: "malformed", messageId: "l-bad" });
-    expect(health).toMatchObject({ running: 0, retrying: 0 });
+    // r13's sync, left running by the "busy" case above (its holder never finished).
+    expect(health).toMatchObject({ running: 1, retrying: 0 });
     expect((await eventsHealth(session, new Date(Date.now() + 60_000))).deadLetters).toEqual({ count: 0, newest: null });
     expect(await phasesOfRuns(session, ["r6", "r8", "unknown"])).toEqual({
       r6: {
