@@ -7,7 +7,7 @@
  */
 import type { AuthSettings } from "./settings";
 
-export type AuthResult = { ok: true; email: string } | { ok: false; status: 401 | 403; reason: string };
+export type AuthResult = { ok: true; email: string } | { ok: false; status: 401 | 403 | 503; reason: string };
 
 export interface Verifier {
   check(authorization: string | undefined): Promise<AuthResult>;
@@ -29,6 +29,8 @@ export async function createVerifier(settings: AuthSettings): Promise<Verifier> 
         email = payload?.email;
         verified = payload?.email_verified;
       } catch (e) {
+        // The key source unreachable is the service's fault, not the caller's: it may retry.
+        if (/Failed to retrieve verification certificates/.test((e as Error)?.message ?? "")) return { ok: false, status: 503, reason: "the token signing keys could not be fetched; try again" };
         return { ok: false, status: 401, reason: `the ID token was refused: ${reasonOf(e)}` };
       }
       if (typeof email !== "string" || verified === false) return { ok: false, status: 403, reason: "the ID token carries no verified e-mail" };
