@@ -87,11 +87,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const problem: FieldProblem = { field: "where", problem: `this server runs on ${deps.runner.ranOn === "duckdb" ? "local" : "bigquery"} (VWATCH_WAREHOUSE)` };
       return fail(reply, 400, `invalid run request: where: ${problem.problem}`, { fields: [problem] });
     }
-    const key = request.headers["idempotency-key"];
-    if (key !== undefined && (typeof key !== "string" || !/^[\x21-\x7e]{1,200}$/.test(key))) {
+    const given = request.headers["idempotency-key"];
+    if (given !== undefined && (typeof given !== "string" || !/^[\x21-\x7e]{1,200}$/.test(given))) {
       return fail(reply, 400, "the Idempotency-Key header must be 1-200 printable characters", { fields: [{ field: "Idempotency-Key", problem: "1-200 printable characters" }] });
     }
-    const trigger = request.headers["user-agent"]?.includes("Google-Cloud-Scheduler") ? "schedule" : "server";
+    const trigger = request.headers["x-cloudscheduler"] === "true" ? "schedule" : "server";
+    // Cloud Scheduler names the job and the scheduled time of each execution, the same on its
+    // retries: without an Idempotency-Key that pair is the key, so a retried day is one run.
+    const job = request.headers["x-cloudscheduler-jobname"];
+    const scheduled = request.headers["x-cloudscheduler-scheduletime"];
+    const key = typeof given === "string" ? given : trigger === "schedule" && typeof job === "string" && typeof scheduled === "string" ? `${job}@${scheduled}`.slice(0, 200) : undefined;
     const claim = await deps.runner.trigger(parsed.body, { trigger, idempotencyKey: key, correlationId: correlationOf(request.headers) });
     if (claim.outcome === "busy") return fail(reply, 409, `run ${claim.run.id} is ${claim.run.status} on ${claim.run.ranOn}; wait for it or cancel it`, { runningRun: claim.run.id });
     return reply.code(202).send({ id: claim.run.id, status: claim.run.status, correlationId: claim.run.correlationId, existing: claim.outcome === "existing" });

@@ -116,6 +116,14 @@ describe("vwatch serve", () => {
     expect(await again.json()).toMatchObject({ id, status: "succeeded", existing: true });
   });
 
+  it("a Cloud Scheduler call without an Idempotency-Key is keyed on its job and scheduled time, so its retries find one run", async () => {
+    const headers = { "x-cloudscheduler": "true", "x-cloudscheduler-jobname": "vwatch-daily", "x-cloudscheduler-scheduletime": "2026-11-27T02:15:00Z" };
+    const first = (await (await postJson(`${url}/runs`, {}, headers)).json()) as { id: string };
+    const retry = (await (await postJson(`${url}/runs`, {}, headers)).json()) as { id: string; existing: boolean };
+    expect(retry).toMatchObject({ id: first.id, existing: true });
+    expect(await waitForRun(url, first.id)).toMatchObject({ trigger: "schedule", idempotencyKey: "vwatch-daily@2026-11-27T02:15:00Z", status: "succeeded" });
+  });
+
   it("a second run while one is unfinished on the same warehouse is 409 naming it", async () => {
     await query(
       "insert into vwatch_runs (id, trigger, correlation_id, ran_on, started_at, status) values ('other-process-run', 'server', 'c', 'duckdb', now(), 'running')",
