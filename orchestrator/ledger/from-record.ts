@@ -8,6 +8,12 @@ export function outcome(summary: Record<string, number>): "succeeded" | "failed"
   return (summary.failed ?? 0) > 0 || (summary.skipped ?? 0) > 0 ? "failed" : "succeeded";
 }
 
+/** A Dataform invocation's own end state, when it says more than its actions (cancelled, failed). */
+function dataformStatus(record: RunRecord): "cancelled" | "failed" | undefined {
+  const state = (record.dataform as { state?: string } | undefined)?.state;
+  return state === "CANCELLED" ? "cancelled" : state === "FAILED" ? "failed" : undefined;
+}
+
 export function ledgerActions(record: Pick<RunRecord, "actions">): LedgerAction[] {
   return record.actions.map((a) => ({
     name: a.name,
@@ -39,7 +45,7 @@ export function fromRecord(record: RunRecord, context: { trigger: RunTrigger; co
     ...(asOf ? { asOf } : {}),
     startedAt: record.startedAt,
     endedAt: record.finishedAt,
-    status: outcome(record.summary),
+    status: dataformStatus(record) ?? outcome(record.summary),
     actions: ledgerActions(record),
     progress: { done: record.actions.length, total: record.actions.length },
     ...(sync !== undefined ? { sync } : {}),
