@@ -6,8 +6,12 @@
  * (severity, message, time; a correlation id in `correlationId` and in the
  * `logging.googleapis.com/labels`), which Cloud Run's log agent parses from the process's output.
  */
+import { AsyncLocalStorage } from "async_hooks";
+
 let quiet = false;
 let json = false;
+/** Fields every line logged inside `log.withFields` carries (a run's id and correlation id). */
+const context = new AsyncLocalStorage<LogFields>();
 
 export type Severity = "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR";
 
@@ -23,6 +27,7 @@ function write(severity: Severity, text: string, message: string, fields: LogFie
     process.stderr.write(text + "\n");
     return;
   }
+  fields = { ...context.getStore(), ...fields };
   const entry: Record<string, unknown> = { severity, message, time: new Date().toISOString(), ...fields };
   if (fields.correlationId) entry["logging.googleapis.com/labels"] = { correlationId: fields.correlationId };
   process.stderr.write(JSON.stringify(entry) + "\n");
@@ -31,6 +36,10 @@ function write(severity: Severity, text: string, message: string, fields: LogFie
 export const log = {
   setQuiet(value: boolean) {
     quiet = value;
+  },
+  /** Runs fn with fields added to every line it logs, however deep (JSON mode; say a run's correlation id). */
+  withFields<T>(fields: LogFields, fn: () => T): T {
+    return context.run({ ...context.getStore(), ...fields }, fn);
   },
   /** One JSON object per line from now on (a server's logs). */
   setJson(value: boolean) {

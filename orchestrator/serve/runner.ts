@@ -59,7 +59,7 @@ export class Runner {
     if (claim.outcome === "created") {
       const current: Current = { id, correlationId, done: Promise.resolve() };
       this.current = current;
-      current.done = this.execute(current, body).finally(() => {
+      current.done = log.withFields({ runId: id, correlationId }, () => this.execute(current, body)).finally(() => {
         if (this.current === current) this.current = undefined;
       });
     }

@@ -99,6 +99,10 @@ describe("vwatch serve as a process", () => {
       expect(statuses.at(-1)).toBe("cancelled");
       expect(statuses.filter((s) => s !== "success" && s !== "cancelled")).toEqual([]);
       expect(first.lines().some((l) => l.message === "SIGTERM received")).toBe(true);
+      // Every line the run logged, the engine's progress lines too, carries its ids.
+      const progress = first.lines().filter((l) => /^\[\d\/6\] /.test(String(l.message)));
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress.every((l) => l.runId === id && l.correlationId === id && (l["logging.googleapis.com/labels"] as { correlationId: string }).correlationId === id)).toBe(true);
 
       const second = await startServe(command, { DATABASE_URL: db.url });
       try {
