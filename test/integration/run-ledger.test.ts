@@ -3,7 +3,11 @@ import * as path from "path";
 import { Pool } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { claimRun, type Transaction } from "../../orchestrator/ledger/claim";
-import { pendingFile } from "../../orchestrator/ledger/pending";
+import { loadConfig } from "../../orchestrator/config";
+import { appendPending, pendingFile } from "../../orchestrator/ledger/pending";
+import { recordRun } from "../../orchestrator/ledger/record";
+import { productHooks } from "../../orchestrator/product";
+import { Session } from "../../orchestrator/run/session";
 import type { LedgerRun } from "../../orchestrator/ledger/runs";
 import { runCli } from "../helpers/cli";
 import { asAdmin, freshDatabase } from "../helpers/pg";
@@ -75,6 +79,24 @@ describe("the run ledger", () => {
     const [line] = fs.readFileSync(pendingFile(home), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(line.status).toBe("failed");
     expect(line.actions[0]).toMatchObject({ name: "testproj.ds.bad", status: "failed", error: expect.stringContaining("no_such_column") });
+  });
+
+  it("a run whose session has PostgreSQL open already is written at once, with the runs waiting before it", async () => {
+    const home = tempHome();
+    const run = (id: string): LedgerRun => ({ id, trigger: "cli", correlationId: id, ranOn: "duckdb", selection: {}, vars: {}, fullRefresh: false, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), status: "succeeded", actions: [] });
+    appendPending(home, run("waiting-1"));
+    const session = new Session(loadConfig({ home, projectDir: project }, { ...process.env, DATABASE_URL: db.url }), productHooks);
+    try {
+      // Without PostgreSQL open, the run waits too.
+      expect(await recordRun(session, run("no-pg"))).toBe("pending");
+      await session.postgres();
+      expect(await recordRun(session, run("with-pg"))).toBe("ledger");
+    } finally {
+      await session.close();
+    }
+    const ids = (await rows()).map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(["waiting-1", "no-pg", "with-pg"]));
+    expect(fs.existsSync(pendingFile(home))).toBe(false);
   });
 
   it("`vwatch runs` refuses a bad --limit or --status in one line", async () => {

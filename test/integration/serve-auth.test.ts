@@ -86,6 +86,19 @@ describe("vwatch serve authentication", () => {
     expect(await allowed.json()).toEqual({ runs: [] });
   });
 
+  it("an unreachable key source is 503 (try again), not the caller's fault", async () => {
+    const other = await freshDatabase("vwatch_serve_auth_keys");
+    const s = await serveInProcess(project, other.url, { auth: { audience: AUDIENCE, allowed: [ALLOWED], certsUrl: "http://127.0.0.1:1/certs" } });
+    try {
+      const r = await fetch(`${s.server.url}/runs`, { headers: { authorization: `Bearer ${idToken({})}` } });
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toBe("the token signing keys could not be fetched; try again");
+    } finally {
+      await s.stop();
+      await other.drop();
+    }
+  });
+
   it("logs one JSON line per request with the caller, never the token", async () => {
     log.setJson(true);
     const written: string[] = [];
