@@ -25,6 +25,8 @@ export interface RunControl {
   runId?: string;
   /** Asked before each action: true stops the run there (the rest are reported cancelled). */
   shouldStop?(): boolean;
+  /** Once the run is planned, before any action runs: the actions it will go through, in order. */
+  onPlan?(actions: { name: string; kind: string }[]): void;
   /** After each action, with how many of how many are done. */
   onProgress?(result: ActionResult, done: number, total: number): void;
   /** Whether the run's record replaces the home folder's run_results.json (the last CLI run's); default true. */
@@ -78,6 +80,7 @@ export async function executeRun(session: Session, request: RunRequest, control:
     dryRun: request.dryRun,
     compileWith: (vars) => session.graph({ ...request.vars, ...vars }),
   });
+  control.onPlan?.(plan.actions.map((a) => ({ name: a.name, kind: a.kind })));
   const total = plan.actions.length;
   let done = 0;
   const actions = await runPlan(plan, warehouse, {

@@ -107,13 +107,21 @@ export class Runner {
       await write({ status: "running" });
       log.event("INFO", "run started", fields);
       const { executeRun } = await import("../run/execute");
-      const actions: LedgerAction[] = [];
+      // Every planned action, pending until it ran: GET /runs/{id} shows where the run is.
+      let actions: LedgerAction[] = [];
       const record = await executeRun(this.session, request, {
         runId: id,
         shouldStop: () => current.stop !== undefined,
         writeResultsFile: false,
+        onPlan: (planned) => {
+          actions = planned.map((a) => ({ name: a.name, status: "pending" }));
+          void write({ actions: [...actions], progress: { done: 0, total: planned.length } });
+        },
         onProgress: (r, done, total) => {
-          actions.push(...ledgerActions({ actions: [r] }));
+          const [result] = ledgerActions({ actions: [r] });
+          const at = actions.findIndex((a) => a.name === r.name);
+          if (at >= 0) actions[at] = result;
+          else actions.push(result);
           log.event(r.status === "failed" ? "ERROR" : "INFO", `action ${r.status}: ${r.name}`, { ...fields, done, total });
           void write({ actions: [...actions], progress: { done, total } });
         },

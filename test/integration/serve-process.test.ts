@@ -81,11 +81,15 @@ describe("vwatch serve as a process", () => {
       const first = await startServe(command, { DATABASE_URL: db.url });
       const { id } = (await (await postJson(`${first.url}/runs`, {})).json()) as { id: string };
       const until = Date.now() + 20_000;
+      let seen: { progress?: { done: number; total: number }; actions: { name: string; status: string }[] } | undefined;
       for (;;) {
-        const run = (await (await fetch(`${first.url}/runs/${id}`)).json()) as { progress?: { done: number } };
-        if ((run.progress?.done ?? 0) >= 2 || Date.now() > until) break;
+        seen = (await (await fetch(`${first.url}/runs/${id}`)).json()) as typeof seen;
+        if ((seen!.progress?.done ?? 0) >= 2 || Date.now() > until) break;
         await new Promise((r) => setTimeout(r, 20));
       }
+      // Mid-run, each planned action is listed: those done with their result, the rest pending.
+      expect(seen!.progress).toEqual({ done: 2, total: 6 });
+      expect(seen!.actions.map((a) => a.status)).toEqual(["success", "success", "pending", "pending", "pending", "pending"]);
       const stopped = Date.now();
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
