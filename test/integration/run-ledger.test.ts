@@ -10,6 +10,7 @@ import { productHooks } from "../../orchestrator/product";
 import { Session } from "../../orchestrator/run/session";
 import type { LedgerRun } from "../../orchestrator/ledger/runs";
 import { runCli } from "../helpers/cli";
+import { homeWithSpikes, runVwatch, spikesOverDays } from "../helpers/sync-child";
 import { asAdmin, freshDatabase } from "../helpers/pg";
 import { makeProject, tempHome } from "../helpers/project";
 
@@ -97,6 +98,21 @@ describe("the run ledger", () => {
     const ids = (await rows()).map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining(["waiting-1", "no-pg", "with-pg"]));
     expect(fs.existsSync(pendingFile(home))).toBe(false);
+  });
+
+  it("sync-spikes, which opens PostgreSQL anyway, writes the runs waiting in the home folder", async () => {
+    const { home, remove } = await homeWithSpikes(spikesOverDays(1, 5, "2024-06-01"));
+    try {
+      const waiting: LedgerRun = { id: "waiting-for-sync", trigger: "cli", correlationId: "w", ranOn: "duckdb", selection: {}, vars: {}, fullRefresh: false, startedAt: new Date().toISOString(), status: "succeeded", actions: [] };
+      appendPending(home, waiting);
+      const r = await runVwatch(home, ["sync-spikes"], { DATABASE_URL: db.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("1 run(s) from the home folder written to the run ledger");
+      expect((await rows()).map((x) => x.id)).toContain("waiting-for-sync");
+      expect(fs.existsSync(pendingFile(home))).toBe(false);
+    } finally {
+      remove();
+    }
   });
 
   it("`vwatch runs` refuses a bad --limit or --status in one line", async () => {
