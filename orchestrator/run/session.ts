@@ -78,6 +78,11 @@ export class Session {
     return this.pg;
   }
 
+  /** Whether PostgreSQL was connected in this session (so writing to it now costs no server start). */
+  get postgresOpened(): boolean {
+    return this.pg !== undefined;
+  }
+
   /** Closes what the session opened: PostgreSQL (stopping an embedded server it started) and the warehouse. */
   async close(): Promise<void> {
     const pg = this.pg;
