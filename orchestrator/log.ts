@@ -1,27 +1,67 @@
 /**
  * The one logger. Progress and human text go to stderr so stdout stays clean for --json and
  * for printed results; `out` is for a command's actual output.
+ *
+ * In JSON mode (`vwatch serve`) every line is one JSON object with Cloud Logging's fields
+ * (severity, message, time; a correlation id in `correlationId` and in the
+ * `logging.googleapis.com/labels`), which Cloud Run's log agent parses from the process's output.
  */
-import { withContext } from "./log-context";
+import { AsyncLocalStorage } from "async_hooks";
 
 let quiet = false;
+let json = false;
+/** Fields every line logged inside `log.withFields` carries (a run's id and correlation id). */
+const context = new AsyncLocalStorage<LogFields>();
+
+export type Severity = "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR";
+
+/** Fields a log event may carry; never a token or a password. */
+export interface LogFields {
+  correlationId?: string;
+  runId?: string;
+  [field: string]: unknown;
+}
+
+function write(severity: Severity, text: string, message: string, fields: LogFields = {}): void {
+  if (!json) {
+    process.stderr.write(text + "\n");
+    return;
+  }
+  fields = { ...context.getStore(), ...fields };
+  const entry: Record<string, unknown> = { severity, message, time: new Date().toISOString(), ...fields };
+  if (fields.correlationId) entry["logging.googleapis.com/labels"] = { correlationId: fields.correlationId };
+  process.stderr.write(JSON.stringify(entry) + "\n");
+}
 
 export const log = {
   setQuiet(value: boolean) {
     quiet = value;
   },
+  /** Runs fn with fields added to every line it logs, however deep (JSON mode; say a run's correlation id). */
+  withFields<T>(fields: LogFields, fn: () => T): T {
+    return context.run({ ...context.getStore(), ...fields }, fn);
+  },
+  /** One JSON object per line from now on (a server's logs). */
+  setJson(value: boolean) {
+    json = value;
+  },
   info(message: string) {
-    if (!quiet) process.stderr.write(withContext(message) + "\n");
+    if (!quiet) write("INFO", message, message);
   },
   /** A command's closing line (a run's counts, its failures): printed even with -q. */
   summary(message: string) {
-    process.stderr.write(withContext(message) + "\n");
+    write("NOTICE", message, message);
   },
   warn(message: string) {
-    process.stderr.write(`warning: ${withContext(message)}\n`);
+    write("WARNING", `warning: ${message}`, message);
   },
   error(message: string) {
-    process.stderr.write(`error: ${withContext(message)}\n`);
+    write("ERROR", `error: ${message}`, message);
+  },
+  /** One event with fields (a request served, a run's state); in text mode the fields follow the message. */
+  event(severity: Severity, message: string, fields: LogFields = {}) {
+    const shown = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+    write(severity, shown ? `${message} (${shown})` : message, message, fields);
   },
   out(text: string) {
     process.stdout.write(text.endsWith("\n") ? text : text + "\n");

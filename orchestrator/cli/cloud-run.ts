@@ -155,9 +155,10 @@ async function follow(cli: Cli, c: CloudContext, f: Follow, interrupts: Interrup
     log.summary(`${format.countsLine(record)}; invocation ${state}`);
   }
   const code = state === "SUCCEEDED" && !record.summary.failed && !record.summary.skipped ? 0 : 1;
-  if (watched.cancelled || f.opts.sync === false) return code;
-  // The write-back, as after a local run: from BigQuery (the release's project and location) to PostgreSQL.
-  const after = await writeBackAfterCloudRun(cli, config, record, Boolean(f.opts.json));
+  // The write-back, as after a local run: from BigQuery (the release's project and location) to
+  // PostgreSQL; then the run goes to the run ledger (cancelled or not synced too).
+  const writeBack = !(watched.cancelled || f.opts.sync === false);
+  const after = await writeBackAfterCloudRun(cli, config, record, Boolean(f.opts.json), { writeBack, selection: { tags: f.opts.tags, actions: f.opts.actions, includeDeps: f.opts.includeDeps, includeDependents: f.opts.includeDependents } });
   return Math.max(code, after);
 }
 

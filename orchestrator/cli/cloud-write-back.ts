@@ -6,6 +6,7 @@
  */
 import type { DeploySettings } from "../cloud/settings";
 import type { Config } from "../config";
+import type { Selection } from "../plan/select";
 import type { RunRecord } from "../run/results";
 import type { Cli } from "./context";
 
@@ -28,7 +29,15 @@ export function cloudBigQueryConfig(config: Config, settings: DeploySettings): C
   };
 }
 
-/** The product's step after a run (the spikes to PostgreSQL when mention_spikes succeeded): its exit code. */
-export async function writeBackAfterCloudRun(cli: Cli, config: Config, record: RunRecord, json: boolean): Promise<number> {
-  return cli.withSession(config, async (session) => (await session.hooks.afterRun?.(session, record, { json, writeBack: undefined })) ?? 0);
+/**
+ * The product's step after a run (the spikes to PostgreSQL when mention_spikes succeeded, unless
+ * `writeBack` is false), then the run recorded in the run ledger: its exit code.
+ */
+export async function writeBackAfterCloudRun(cli: Cli, config: Config, record: RunRecord, json: boolean, options: { writeBack?: boolean; selection?: Selection } = {}): Promise<number> {
+  return cli.withSession(config, async (session) => {
+    const code = options.writeBack === false ? 0 : ((await session.hooks.afterRun?.(session, record, { json, writeBack: undefined })) ?? 0);
+    const { recordShellRun } = await import("./record-run");
+    await recordShellRun(session, record, options.selection ?? {});
+    return code;
+  });
 }

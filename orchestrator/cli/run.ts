@@ -33,6 +33,8 @@ async function runAndReport(session: Session, request: RunRequest, json: boolean
   const record = await executeRun(session, request);
   const code = report(record, json);
   const after = (await session.hooks.afterRun?.(session, record, { json, writeBack })) ?? 0;
+  const { recordShellRun } = await import("./record-run");
+  await recordShellRun(session, record, request);
   return Math.max(code, after);
 }
 

@@ -71,9 +71,15 @@ async function start(session: Session): Promise<number> {
   const { executeRun } = await import("../run/execute");
   const record = await executeRun(session, {});
   const code = report(record, false);
-  if (code) return code;
+  const { recordShellRun } = await import("./record-run");
+  if (code) {
+    await recordShellRun(session, record, {});
+    return code;
+  }
   const { syncAfterRun, syncedLine } = await import("../product/after-run");
   const synced = await syncAfterRun(session, record, { json: true });
+  if (synced.result) record.sync = synced.result;
+  await recordShellRun(session, record, {});
   if (!synced.result) return synced.code;
   const top = await topSpikes(session);
   log.out(`\n${syncedLine(synced.result)}.`);

@@ -80,6 +80,15 @@ export function register(cli: Cli): void {
             },
           });
           reportSync(result, Boolean(opts.json));
+          // PostgreSQL is open and migrated: the runs waiting in the home folder go to the run ledger.
+          if (!opts.plan) {
+            const { flushPending } = await import("../ledger/pending");
+            const flushed = await flushPending(config.home, await session.postgres()).catch((e) => {
+              log.warn(`the runs waiting in ${config.home} were not written to the run ledger (${(e as Error).message}); the next command with PostgreSQL tries again`);
+              return 0;
+            });
+            if (flushed) log.info(`${flushed} run(s) from the home folder written to the run ledger`);
+          }
           return 0;
         });
       }),

@@ -9,7 +9,6 @@
  * - the 5th failed attempt → a dead letter, the later phases recorded as skipped, 204.
  */
 import { log } from "../log";
-import { withLogContext } from "../log-context";
 import type { PgSink } from "../postgres/connect";
 import type { Session } from "../run/session";
 import { MAX_DELIVERY_ATTEMPTS, type Bus } from "./bus";
@@ -76,7 +75,7 @@ async function handle(session: Session, envelope: unknown, options: PushOptions)
     return done(pg, delivery, undefined, ack("dead-letter", undefined, payload.problem));
   }
   const event = payload.event;
-  return withLogContext({ correlationId: event.correlationId }, () => onCompletion(session, delivery, event, options));
+  return log.withFields({ correlationId: event.correlationId, runId: event.runId }, () => onCompletion(session, delivery, event, options));
 }
 
 /** Acknowledges: the messageId is recorded so that a repeat does nothing. */

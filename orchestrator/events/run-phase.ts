@@ -5,7 +5,6 @@
  * recorded. A transient fault leaves the phase to the next delivery.
  */
 import { log } from "../log";
-import { withLogContext } from "../log-context";
 import type { Session } from "../run/session";
 import type { Phase, PhaseEvent } from "./event";
 import { DEFAULT_WORK, type PhaseOutcome, type PhaseWork } from "./phases";
@@ -49,8 +48,8 @@ export async function runPhase(session: Session, phase: Phase, trigger: Pick<Pha
     try {
       const attempt = await claim(pg, { runId, phase, correlationId, asOf, messageId: options.messageId });
       if (attempt === undefined) return { kind: "taken", execution: await getExecution(pg, runId, phase) };
-      // Every line the phase's work logs carries the run's correlation id.
-      return await oneAtATime(() => withLogContext({ correlationId }, () => attemptPhase(session, phase, trigger, attempt, options)));
+      // Every line the phase's work logs carries the run's correlation id (a field of the server's JSON logs).
+      return await oneAtATime(() => log.withFields({ correlationId, runId, phase }, () => attemptPhase(session, phase, trigger, attempt, options)));
     } finally {
       // On a lost connection the server released the lock already.
       await unlock(pg, runId, phase).catch(() => undefined);

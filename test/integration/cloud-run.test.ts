@@ -127,6 +127,9 @@ describe("vwatch cloud run", () => {
     const spikes = saved.actions.find((a: any) => a.name === "vw-project.analytics.mention_spikes");
     expect(spikes).toEqual({ name: "vw-project.analytics.mention_spikes", kind: "incremental", fileName: "definitions/outputs/mention_spikes.sqlx", status: "success", seconds: expect.any(Number), jobId: expect.stringMatching(/^dataform_/) });
     expect(saved.actions.map((a: any) => a.name)).toEqual(ran);
+    // No write-back (--no-sync) opened PostgreSQL: the run waits for the run ledger in the home folder.
+    const pending = fs.readFileSync(path.join(home, "pending_runs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).pop();
+    expect(pending).toMatchObject({ id: saved.runId, ranOn: "dataform", status: "succeeded", selection: { tags: ["mentions"], includeDeps: true } });
   });
 
   it("a failing action exits 1 with the service's reason; its dependents are skipped", async () => {

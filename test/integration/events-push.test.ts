@@ -163,7 +163,7 @@ describe("handlePush", () => {
     expect((await executions("r11"))[1]).toMatchObject({ phase: "sync", status: "succeeded", attempts: 2 });
   });
 
-  it("every line the phase's work logs carries the run's correlation id", async () => {
+  it("every line logged while a delivery is handled, the phase's own included, carries the run's correlation id (JSON logs)", async () => {
     const bus = recordingBus();
     const lines: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
@@ -171,14 +171,18 @@ describe("handlePush", () => {
       lines.push(String(chunk));
       return true;
     }) as typeof process.stderr.write;
+    log.setJson(true);
     try {
       const work = { sync: async () => (log.info("syncing spikes into somewhere"), { status: "succeeded" as const, counts: {} }) };
       await handlePush(session, push(completion({ runId: "r12", phase: "transform", correlationId: "corr-twelve" }), "j1"), {}, { bus, work });
     } finally {
+      log.setJson(false);
       process.stderr.write = write;
     }
-    expect(lines).toContain("syncing spikes into somewhere [correlation corr-twelve]\n");
-    expect(lines.filter((l) => !l.includes("corr-twelve"))).toEqual([]);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.find((e) => e.message === "syncing spikes into somewhere")).toMatchObject({ severity: "INFO", correlationId: "corr-twelve", runId: "r12", phase: "sync" });
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    expect(entries.filter((e) => e.correlationId !== "corr-twelve")).toEqual([]);
   });
 
   it("malformed envelopes and payloads are dead letters, acknowledged with 204 (retrying cannot help)", async () => {

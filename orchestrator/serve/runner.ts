@@ -1,0 +1,149 @@
+/**
+ * The server's runs: claimed in the ledger (ledger/claim.ts) before they start, then run in the
+ * background in the server's one session, one at a time per warehouse. Progress reaches the
+ * ledger after each action. A cancel stops the run before its next action (`cancelled`); a
+ * shutdown (SIGTERM) does the same and marks it `interrupted`, or marks it so at the deadline if
+ * the running action has not finished by then. A later trigger runs the same selection again:
+ * tables are rebuilt and incremental tables merge only what they lack, so running it again is safe.
+ */
+import { randomUUID } from "crypto";
+import { log } from "../log";
+import { claimRun, type Claim } from "../ledger/claim";
+import { ledgerActions, outcome, selectionOf } from "../ledger/from-record";
+import { markInterrupted, updateRun, type LedgerAction, type LedgerRun, type RanOn, type RunTrigger } from "../ledger/runs";
+import type { RunRequest } from "../run/execute";
+import type { Session } from "../run/session";
+import type { RunBody } from "./run-body";
+import type { ServerPool } from "./pool";
+
+export interface TriggerContext {
+  trigger: RunTrigger;
+  correlationId?: string;
+  idempotencyKey?: string;
+}
+
+interface Current {
+  id: string;
+  correlationId: string;
+  stop?: "cancel" | "shutdown";
+  done: Promise<void>;
+}
+
+export class Runner {
+  private current?: Current;
+
+  constructor(
+    private readonly session: Session,
+    private readonly pool: ServerPool,
+    readonly ranOn: RanOn,
+  ) {}
+
+  /** Claims a run and, when it is new, starts it in the background. */
+  async trigger(body: RunBody, context: TriggerContext): Promise<Claim> {
+    const id = randomUUID();
+    const correlationId = context.correlationId ?? id;
+    const run: LedgerRun = {
+      id,
+      trigger: context.trigger,
+      correlationId,
+      ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
+      ranOn: this.ranOn,
+      selection: selectionOf(body.selection ?? {}),
+      vars: body.vars ?? {},
+      fullRefresh: Boolean(body.fullRefresh),
+      startedAt: new Date().toISOString(),
+      status: "queued",
+      actions: [],
+    };
+    const claim = await claimRun(this.pool.transaction, run);
+    if (claim.outcome === "created") {
+      const current: Current = { id, correlationId, done: Promise.resolve() };
+      this.current = current;
+      current.done = log.withFields({ runId: id, correlationId }, () => this.execute(current, body)).finally(() => {
+        if (this.current === current) this.current = undefined;
+      });
+    }
+    return claim;
+  }
+
+  /** Asks the run to stop before its next action; false when it is not running in this process. */
+  cancel(id: string): boolean {
+    if (this.current?.id !== id) return false;
+    this.current.stop ??= "cancel";
+    return true;
+  }
+
+  /** The run this process is running, if any. */
+  get running(): string | undefined {
+    return this.current?.id;
+  }
+
+  /**
+   * Stops for a shutdown: the running action finishes and the run is marked interrupted; past
+   * the deadline it is marked interrupted at once (the process is about to be killed).
+   */
+  async shutdown(deadlineMs: number): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    current.stop = "shutdown";
+    log.event("WARNING", "stopping: the running run stops after its current action", { runId: current.id, correlationId: current.correlationId });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([current.done.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs)))]);
+    clearTimeout(timer);
+    if (timedOut) await markInterrupted(this.pool.sql, "interrupted: the server stopped (SIGTERM) while an action was running; trigger the run again", [current.id]);
+  }
+
+  private async execute(current: Current, body: RunBody): Promise<void> {
+    const { id, correlationId } = current;
+    const fields = { runId: id, correlationId };
+    const sql = this.pool.sql;
+    const request: RunRequest = { ...body.selection, vars: body.vars, fullRefresh: body.fullRefresh };
+    let writes = Promise.resolve();
+    const write = (change: Parameters<typeof updateRun>[2]) => {
+      writes = writes.then(() => updateRun(sql, id, change).then(() => undefined)).catch((e) => log.event("ERROR", `run ledger not updated: ${(e as Error).message}`, fields));
+      return writes;
+    };
+    try {
+      await write({ status: "running" });
+      log.event("INFO", "run started", fields);
+      const { executeRun } = await import("../run/execute");
+      // Every planned action, pending until it ran: GET /runs/{id} shows where the run is.
+      let actions: LedgerAction[] = [];
+      const record = await executeRun(this.session, request, {
+        runId: id,
+        shouldStop: () => current.stop !== undefined,
+        writeResultsFile: false,
+        onPlan: (planned) => {
+          actions = planned.map((a) => ({ name: a.name, status: "pending" }));
+          void write({ actions: [...actions], progress: { done: 0, total: planned.length } });
+        },
+        onProgress: (r, done, total) => {
+          const [result] = ledgerActions({ actions: [r] });
+          const at = actions.findIndex((a) => a.name === r.name);
+          if (at >= 0) actions[at] = result;
+          else actions.push(result);
+          log.event(r.status === "failed" ? "ERROR" : "INFO", `action ${r.status}: ${r.name}`, { ...fields, done, total });
+          void write({ actions: [...actions], progress: { done, total } });
+        },
+      });
+      if (!current.stop && body.sync !== false) await this.session.hooks.afterRun?.(this.session, record, { json: true, writeBack: body.sync });
+      const status = current.stop === "shutdown" ? "interrupted" : current.stop === "cancel" ? "cancelled" : outcome(record.summary);
+      const asOf = (record.asOf as { day?: string } | undefined)?.day;
+      await write({
+        status,
+        actions: ledgerActions(record),
+        progress: { done: record.actions.length, total: record.actions.length },
+        vars: record.options.vars ?? {},
+        ...(asOf ? { asOf } : {}),
+        ...(record.sync !== undefined ? { sync: record.sync } : {}),
+        ...(current.stop ? { error: current.stop === "shutdown" ? "interrupted: the server stopped (SIGTERM); trigger the run again" : "cancelled on request" } : {}),
+        endedAt: new Date().toISOString(),
+      });
+      log.event(status === "succeeded" ? "NOTICE" : "WARNING", `run ${status}`, { ...fields, summary: record.summary });
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      await write({ status: current.stop === "shutdown" ? "interrupted" : "failed", error: message, endedAt: new Date().toISOString() });
+      log.event("ERROR", `run failed: ${message}`, fields);
+    }
+  }
+}
