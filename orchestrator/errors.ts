@@ -90,3 +90,10 @@ export class InterruptedError extends VwatchError {
     super("INTERRUPTED", message);
   }
 }
+
+/** A failure that may pass by itself (a service or PostgreSQL unreachable): the caller tries again later. */
+export class TransientError extends VwatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("TRANSIENT", message, options);
+  }
+}

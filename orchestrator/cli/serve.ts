@@ -22,7 +22,9 @@ export function register(cli: Cli): void {
         if (!settings.auth) log.event("WARNING", `AUTHENTICATION IS OFF (--no-auth): anyone who can reach ${settings.host} can trigger runs; listening on the loopback interface only`);
         return cli.withSession(config, async (session) => {
           const { startServer } = await import("../serve/server");
-          const server = await startServer(session, settings);
+          // Phase chaining: the push route, and a served run's completion published as transform's.
+          const chain = (await import("../events/serve-chain")).serveChain(session);
+          const server = await startServer(session, settings, { handlePush: chain.handlePush, onRunEnd: chain.onRunEnd });
           await new Promise<void>((resolve) => {
             const stop = (signal: string) => {
               log.event("NOTICE", `${signal} received`);

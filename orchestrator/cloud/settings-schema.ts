@@ -87,6 +87,35 @@ const scheduledQuery = z
   .strict()
   .refine((q) => q.tags.length + q.actions.length > 0, { error: "needs tags or actions: a scheduled query runs a selection, not the whole project" });
 
+/** A Pub/Sub topic or subscription id: starts with a letter, 3-255 of letters, digits and - _ . ~ + %, never "goog…". */
+export const PUBSUB_ID = /^(?!goog)[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
+const pubsubId = z.string().regex(PUBSUB_ID, 'must be a Pub/Sub id: 3-255 letters, digits and - _ . ~ + %, starting with a letter, not with "goog"');
+
+/**
+ * Phase chaining (docs/phase-chaining.md): where the phases' completion events are published, the
+ * dead-letter topic, and the push subscription(s) delivering them to the service's
+ * /events/pubsub with an OIDC token. `topic`: one topic for every phase (events carry a `phase`
+ * attribute); `topics`: one per phase. The Dataform service's completions (a Cloud Logging sink)
+ * go to the transform topic.
+ */
+const pubsub = z
+  .object({
+    topic: pubsubId.optional(),
+    topics: z.object({ transform: pubsubId, sync: pubsubId, check: pubsubId }).strict().optional(),
+    deadLetterTopic: pubsubId,
+    pushSubscription: z
+      .object({
+        id: pubsubId,
+        endpoint: z.string().regex(/^https:\/\/[^\s@/]+(\/[^\s@]*)?\/events\/pubsub$/, "must be the service's https URL ending in /events/pubsub"),
+        serviceAccount,
+        maxDeliveryAttempts: z.number().int().min(5, "Pub/Sub allows 5 to 100").max(100, "Pub/Sub allows 5 to 100").default(5),
+        ackDeadlineSeconds: z.number().int().min(10, "Pub/Sub allows 10 to 600 seconds").max(600, "Pub/Sub allows 10 to 600 seconds").default(600),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((p) => (p.topic === undefined) !== (p.topics === undefined), { error: "needs either topic (one topic, a phase attribute) or topics (one per phase), not both" });
+
 const production = z
   .object({
     project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a Google Cloud project id (6-30 lowercase letters, digits and -)"),
@@ -136,6 +165,8 @@ const production = z
           seen.add(q.name);
         });
       }),
+    // Absent: no Pub/Sub; phases chain through the in-process bus.
+    pubsub: pubsub.optional(),
   })
   .strict();
 
@@ -144,4 +175,5 @@ export const settingsSchema = z.object({ production }).strict();
 export type ProductionSettings = z.infer<typeof production>;
 export type WorkflowSettings = ProductionSettings["workflows"][number];
 export type ReleaseSettings = ProductionSettings["release"];
+export type PubsubSettings = NonNullable<ProductionSettings["pubsub"]>;
 export type ScheduledQuerySettings = NonNullable<ProductionSettings["scheduledQueries"]>[number];

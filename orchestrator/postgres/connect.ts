@@ -146,6 +146,11 @@ export class PgSink {
     return new SinkError(`the connection to PostgreSQL at ${this.target} was lost (${code ? `${code}: ` : ""}${text}): the server or the network went away${RETRY_ADVICE}`);
   }
 
+  /** Whether the connection was lost (the server went away, a statement timed out): a new one is needed. */
+  get lostConnection(): boolean {
+    return this.gone;
+  }
+
   /** Drops the connection at once (a frozen server would never answer a polite goodbye). */
   private destroy(): void {
     this.gone = true;

@@ -18,6 +18,7 @@ export class Session {
   private readonly graphs = new Map<string, CompiledGraph>();
   private opened?: Promise<Warehouse>;
   private pg?: Promise<PgSink>;
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(
     readonly config: Config,
@@ -75,7 +76,15 @@ export class Session {
       connecting.catch(() => (this.pg = undefined));
       this.pg = connecting;
     }
-    return this.pg;
+    // A connection lost since (PostgreSQL restarted, the network cut) is replaced: a long-lived
+    // session (a server) must not keep failing on it.
+    const current = this.pg;
+    return current.then(async (sink) => {
+      if (!sink.lostConnection) return sink;
+      if (this.pg === current) this.pg = undefined;
+      await sink.close().catch(() => undefined);
+      return this.postgres();
+    });
   }
 
   /** Whether PostgreSQL was connected in this session (so writing to it now costs no server start). */
@@ -83,8 +92,14 @@ export class Session {
     return this.pg !== undefined;
   }
 
-  /** Closes what the session opened: PostgreSQL (stopping an embedded server it started) and the warehouse. */
+  /** Something opened for the session's life (say a connection of its own), closed first by close(). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  /** Closes what the session opened: what was attached with onClose, PostgreSQL (stopping an embedded server it started) and the warehouse. */
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0).reverse()) await fn().catch(() => undefined);
     const pg = this.pg;
     this.pg = undefined;
     try {

@@ -29,6 +29,15 @@ interface Current {
   done: Promise<void>;
 }
 
+/** How a served run ended, for what follows it (phase chaining publishes it as transform's completion). */
+export interface RunEnd {
+  runId: string;
+  correlationId: string;
+  asOf?: string;
+  status: LedgerRun["status"];
+  summary: Record<string, number>;
+}
+
 export class Runner {
   private current?: Current;
 
@@ -36,6 +45,8 @@ export class Runner {
     private readonly session: Session,
     private readonly pool: ServerPool,
     readonly ranOn: RanOn,
+    /** Called once a run ended (not when it failed to run at all); its failure is logged, never the run's. */
+    private readonly onRunEnd?: (end: RunEnd) => Promise<void>,
   ) {}
 
   /** Claims a run and, when it is new, starts it in the background. */
@@ -140,6 +151,9 @@ export class Runner {
         endedAt: new Date().toISOString(),
       });
       log.event(status === "succeeded" ? "NOTICE" : "WARNING", `run ${status}`, { ...fields, summary: record.summary });
+      await this.onRunEnd?.({ runId: id, correlationId, ...(asOf ? { asOf } : {}), status, summary: record.summary }).catch((e) =>
+        log.event("ERROR", `what follows the run did not start: ${(e as Error).message}`, fields),
+      );
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       await write({ status: current.stop === "shutdown" ? "interrupted" : "failed", error: message, endedAt: new Date().toISOString() });

@@ -14,7 +14,7 @@ import { buildApp, type PushHandler } from "./app";
 import { healthChecker } from "./health";
 import { SPIKES_MODEL } from "../sink/spikes-model";
 import { openPool } from "./pool";
-import { Runner } from "./runner";
+import { Runner, type RunEnd } from "./runner";
 import type { ServeSettings } from "./settings";
 
 /** Connections the server's requests may hold at once (the run's write-back has one more, the session's). */
@@ -33,7 +33,7 @@ export function packageVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
 }
 
-export async function startServer(session: Session, settings: ServeSettings, options: { handlePush?: PushHandler } = {}): Promise<RunningServer> {
+export async function startServer(session: Session, settings: ServeSettings, options: { handlePush?: PushHandler; onRunEnd?: (end: RunEnd) => Promise<void> } = {}): Promise<RunningServer> {
   const ranOn = session.config.warehouse as RanOn;
   const pg = await session.postgres();
   const flushed = await openLedger(pg, session.config.home);
@@ -46,7 +46,7 @@ export async function startServer(session: Session, settings: ServeSettings, opt
   const pool = await openPool(session.config, POOL_SIZE);
   const { readMigrations } = await import("../sink/migrate");
   const verifier = settings.auth ? await (await import("./auth")).createVerifier(settings.auth) : undefined;
-  const runner = new Runner(session, pool, ranOn);
+  const runner = new Runner(session, pool, ranOn, options.onRunEnd);
   const { runSyncStatus } = await import("../sink/run-sync");
   const health = healthChecker({
     session,

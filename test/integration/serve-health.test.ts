@@ -56,8 +56,8 @@ describe("/health/detailed verdicts", () => {
   });
 
   it("spikes behind, dead letters waiting and a migration not applied are each a problem", async () => {
-    await query("create table vwatch_dead_letters (id text primary key)");
-    await query("insert into vwatch_dead_letters values ('a'), ('b')");
+    // The table phase chaining records them in (migration 0005_events), with two dead letters.
+    await query("insert into vwatch_dead_letters (reason, error) values ('malformed', 'a'), ('attempts_exhausted', 'b')");
     const d = deps({ spikesBehind: async () => ({ rows: 12, days: 2 }), migrations: [...readMigrations().map((m) => m.name), "9999_future"] });
     try {
       const report = await healthChecker(d)();
@@ -66,7 +66,7 @@ describe("/health/detailed verdicts", () => {
       expect(report.migrations).toEqual({ current: false, pending: ["9999_future"] });
     } finally {
       await d.session.close();
-      await query("drop table vwatch_dead_letters");
+      await query("delete from vwatch_dead_letters");
     }
   });
 

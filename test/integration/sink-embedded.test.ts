@@ -51,7 +51,7 @@ describe("embedded PostgreSQL", () => {
     expect(pg.target).toMatch(/^127\.0\.0\.1:\d+\/vwatch$/);
     try {
       const result = await syncSpikes({ warehouse, spikesTable: SPIKES, pg, runId: "embedded-1", batchSize: 150 });
-      expect(result).toMatchObject({ since: null, asOf: "2024-05-10", read: 400, inserted: 400, alreadyPresent: 0, migrationsApplied: ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned", "0004_run_ledger"] });
+      expect(result).toMatchObject({ since: null, asOf: "2024-05-10", read: 400, inserted: 400, alreadyPresent: 0, migrationsApplied: ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned", "0004_run_ledger", "0005_events"] });
     } finally {
       await pg.close();
     }

@@ -82,7 +82,7 @@ async function pgCount(): Promise<number> {
 
 async function reset(w: DuckdbWarehouse): Promise<void> {
   await createSpikesTable(w);
-  await asAdmin((c) => c.query("drop table if exists data_pipeline_mentionspike, vwatch_sync_ledger, vwatch_runs, vwatch_schema_migrations"), DB);
+  await asAdmin((c) => c.query("drop table if exists data_pipeline_mentionspike, vwatch_sync_ledger, vwatch_runs, vwatch_event_deliveries, vwatch_phase_executions, vwatch_dead_letters, vwatch_schema_migrations"), DB);
 }
 
 let warehouse: DuckdbWarehouse;
@@ -266,7 +266,7 @@ describe("sync-spikes against PostgreSQL", () => {
     const b = await PgSink.connect({ connectionString: URL_ });
     try {
       const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-      const all = ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned", "0004_run_ledger"];
+      const all = ["0001_mention_spikes", "0002_sync_ledger", "0003_sync_ledger_abandoned", "0004_run_ledger", "0005_events"];
       expect([...ra.applied, ...rb.applied].sort()).toEqual(all);
       expect(await migrate(a)).toEqual({ applied: [], alreadyApplied: all });
     } finally {
