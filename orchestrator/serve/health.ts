@@ -98,8 +98,12 @@ export function healthChecker(deps: HealthDeps): () => Promise<HealthReport> {
             if (ageHours > deps.staleAfterHours) problems.push(`the last successful run (${last.id}) ended ${ageHours} h ago, more than ${deps.staleAfterHours} h (the schedule's interval and a grace)`);
           }
           const [{ exists }] = (await deps.sql.execute<{ exists: boolean }>("select to_regclass($1) is not null as exists", [DEAD_LETTER_TABLE])).rows;
-          report.deadLetters = exists ? Number((await deps.sql.execute<{ n: string }>(`select count(*) as n from ${DEAD_LETTER_TABLE}`)).rows[0].n) : 0;
-          if (report.deadLetters) problems.push(`${report.deadLetters} dead letter(s) waiting`);
+          // The last 7 days, as phase chaining reports them (events/health.ts): an old dead letter,
+          // dealt with since, does not keep the service unhealthy for ever.
+          report.deadLetters = exists
+            ? Number((await deps.sql.execute<{ n: string }>(`select count(*) as n from ${DEAD_LETTER_TABLE} where created_at >= now() - interval '7 days'`)).rows[0].n)
+            : 0;
+          if (report.deadLetters) problems.push(`${report.deadLetters} dead letter(s) in the last 7 days (${DEAD_LETTER_TABLE})`);
         } catch (e) {
           report.postgres = { ok: false, error: errorText(e) };
           problems.push(`PostgreSQL: ${errorText(e)}`);

@@ -57,12 +57,14 @@ describe("/health/detailed verdicts", () => {
 
   it("spikes behind, dead letters waiting and a migration not applied are each a problem", async () => {
     // The table phase chaining records them in (migration 0005_events), with two dead letters.
+    // A third, eight days old, has had its week: it no longer counts.
     await query("insert into vwatch_dead_letters (reason, error) values ('malformed', 'a'), ('attempts_exhausted', 'b')");
+    await query("insert into vwatch_dead_letters (reason, error, created_at) values ('malformed', 'old', now() - interval '8 days')");
     const d = deps({ spikesBehind: async () => ({ rows: 12, days: 2 }), migrations: [...readMigrations().map((m) => m.name), "9999_future"] });
     try {
       const report = await healthChecker(d)();
       expect(report.status).toBe("unhealthy");
-      expect(report.problems.sort()).toEqual(["12 spike(s) over 2 day(s) not yet written to PostgreSQL", "2 dead letter(s) waiting", "migrations not applied: 9999_future"]);
+      expect(report.problems.sort()).toEqual(["12 spike(s) over 2 day(s) not yet written to PostgreSQL", "2 dead letter(s) in the last 7 days (vwatch_dead_letters)", "migrations not applied: 9999_future"]);
       expect(report.migrations).toEqual({ current: false, pending: ["9999_future"] });
     } finally {
       await d.session.close();
