@@ -10,7 +10,8 @@ import { log } from "../log";
 import type { ActionResult } from "../run/run";
 import type { Interrupts } from "../cloud/watch";
 import { withCloud, pollDelays, type CloudContext } from "./cloud-context";
-import { cloudBigQueryConfig, writeBackAfterCloudRun } from "./cloud-write-back";
+import { cloudBigQueryConfig } from "../cloud/release-overrides";
+import { writeBackAfterCloudRun } from "./cloud-write-back";
 import type { Cli } from "./context";
 import { list, parseVars } from "./vars";
 

@@ -13,7 +13,8 @@ import { log } from "../log";
 import type { RunRecord } from "../run/results";
 import { pollDelays } from "./cloud-context";
 import type { CloudRunOptions } from "./cloud-run";
-import { cloudBigQueryConfig, releaseOverrides, writeBackAfterCloudRun } from "./cloud-write-back";
+import { cloudBigQueryConfig, releaseOverrides } from "../cloud/release-overrides";
+import { writeBackAfterCloudRun } from "./cloud-write-back";
 import type { Cli } from "./context";
 
 interface TransferContext {
