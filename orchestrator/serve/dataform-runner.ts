@@ -99,7 +99,7 @@ export class DataformRunner {
       api = new DataformApi(await createDataformClient(), { project: p.project });
       const repository = repositoryName(repositoryRef(p));
       const flags = { ...body.selection, vars: body.vars, fullRefresh: body.fullRefresh };
-      const c = await Promise.race([compileForRun(api, repository, p, flags, (kind, i) => `selection.${kind}[${i}]`), interrupts.stop]);
+      const c = await Promise.race([compileForRun(api, repository, p, flags, (kind, i) => `selection.${kind}.${i}`), interrupts.stop]);
       const invocation = await api.createWorkflowInvocation(repository, invocationBody(p, c.compilationResult, flags, c.targets));
       f.invocation = String(invocation.name);
       log.event("INFO", `invocation ${f.invocation} started on the Dataform service`, { ...fields, invocation: f.invocation });

@@ -111,4 +111,13 @@ describe('POST /runs with where: "dataform"', () => {
     await bus.idle();
     expect(bus.published.length).toBe(published);
   });
+
+  it("a selection the service did not compile fails the run with the field and the name, and starts no invocation", async () => {
+    const invocations = fake.store.invocations.size;
+    const r = await postJson(`${server.url}/runs`, { where: "dataform", selection: { actions: ["mention_spike"] } });
+    expect(r.status).toBe(202);
+    const run = await waitForRun(server.url, ((await r.json()) as { id: string }).id);
+    expect(run).toMatchObject({ status: "failed", ranOn: "dataform", error: 'selection.actions.0: no action "mention_spike" in the compiled project; did you mean mention_spikes?' });
+    expect(fake.store.invocations.size).toBe(invocations);
+  });
 });
