@@ -120,4 +120,20 @@ describe('POST /runs with where: "dataform"', () => {
     expect(run).toMatchObject({ status: "failed", ranOn: "dataform", error: 'selection.actions.0: no action "mention_spike" in the compiled project; did you mean mention_spikes?' });
     expect(fake.store.invocations.size).toBe(invocations);
   });
+
+  // Last: it stops the server.
+  it("a shutdown (SIGTERM) stops following: the run is marked interrupted naming the invocation, which the service is not asked to cancel", async () => {
+    fake.scriptInvocations({ pollsPerStep: 1000 });
+    const cancels = fake.requests.filter((c) => c.rpc === "CancelWorkflowInvocation").length;
+    const r = await postJson(`${server.url}/runs`, { where: "dataform", selection: { actions: ["mention_spikes"] } });
+    const { id } = (await r.json()) as { id: string };
+    const invocations = fake.store.invocations.size;
+    for (let i = 0; i < 200 && fake.store.invocations.size === invocations; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const invocation = [...fake.store.invocations.keys()].pop()!;
+    await server.shutdown();
+    expect(await rowsOf(db.url, `select status, error from vwatch_runs where id = '${id}'`)).toEqual([
+      { status: "interrupted", error: `interrupted: the server stopped (SIGTERM) following ${invocation}, which goes on on the Dataform service (\`vwatch cloud status\` shows it)` },
+    ]);
+    expect(fake.requests.filter((c) => c.rpc === "CancelWorkflowInvocation").length).toBe(cancels);
+  });
 });
