@@ -40,6 +40,8 @@ export interface Interrupts {
 export interface WatchEvents {
   /** An action's state changed (not for actions still PENDING); done/total count ended actions. */
   onAction?(result: ActionResult, previous: ActionStatus | undefined, done: number, total: number): void;
+  /** A poll saw a change: every action of the invocation (pending ones too) and how many ended. */
+  onPoll?(results: ActionResult[], done: number, total: number): void;
   /** The invocation's own state changed (RUNNING → CANCELING …). */
   onState?(state: string): void;
   /** The service was asked to cancel (or the invocation had ended already). */
@@ -89,6 +91,7 @@ export async function watchInvocation(api: DataformApi, name: string, compiled: 
         state = now_state;
         changed = true;
       }
+      if (changed) events.onPoll?.(results, done(), results.length);
       if (isTerminal(invocation.state)) return { invocation, actions, cancelled: now_state === "CANCELLED" };
       if (cancelAsked && !cancelSent) {
         cancelSent = true;

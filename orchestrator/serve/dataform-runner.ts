@@ -10,7 +10,7 @@
  */
 import { claimRun, type Claim } from "../ledger/claim";
 import { ledgerActions, outcome } from "../ledger/from-record";
-import { markInterrupted, updateRun, type LedgerAction } from "../ledger/runs";
+import { markInterrupted, updateRun } from "../ledger/runs";
 import { log } from "../log";
 import type { DeploySettings } from "../cloud/settings";
 import type { RunBody } from "./run-body";
@@ -103,14 +103,10 @@ export class DataformRunner {
       const invocation = await api.createWorkflowInvocation(repository, invocationBody(p, c.compilationResult, flags, c.targets));
       f.invocation = String(invocation.name);
       log.event("INFO", `invocation ${f.invocation} started on the Dataform service`, { ...fields, invocation: f.invocation });
-      let actions: LedgerAction[] = [];
       const watched = await watchInvocation(api, f.invocation, c.compiled, pollDelays(), {
-        onAction: (r, _previous, done, total) => {
-          const [result] = ledgerActions({ actions: [r] });
-          actions = [...actions.filter((a) => a.name !== r.name), result];
-          log.event(r.status === "failed" ? "ERROR" : "INFO", `action ${r.status}: ${r.name}`, { ...fields, done, total });
-          void write({ actions, progress: { done, total } });
-        },
+        onAction: (r, _previous, done, total) => log.event(r.status === "failed" ? "ERROR" : "INFO", `action ${r.status}: ${r.name}`, { ...fields, done, total }),
+        // Every action of the invocation, pending ones too: GET /runs/{id} shows where the run is.
+        onPoll: (results, done, total) => void write({ actions: ledgerActions({ actions: results }), progress: { done, total } }),
         onCancel: (accepted) => log.event("WARNING", accepted ? `cancelling ${f.invocation}` : `${f.invocation} had ended already`, fields),
       }, interrupts);
       const o = p.release.overrides;

@@ -100,6 +100,16 @@ describe('POST /runs with where: "dataform"', () => {
     const invocations = fake.store.invocations.size;
     for (let i = 0; i < 200 && fake.store.invocations.size === invocations; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const invocation = [...fake.store.invocations.keys()].pop()!;
+    // While it runs, GET /runs/{id} lists every action of the invocation, pending ones too.
+    let progress: Record<string, unknown> = {};
+    for (let i = 0; i < 200 && !(progress.progress as { total?: number } | undefined)?.total; i++) {
+      progress = (await (await fetch(`${server.url}/runs/${id}`)).json()) as Record<string, unknown>;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(progress).toMatchObject({ status: "running", progress: { done: 0, total: 14 } });
+    const states = (progress.actions as { status: string }[]).map((a) => a.status);
+    expect(states).toHaveLength(14);
+    expect(states.every((s) => s === "pending" || s === "running")).toBe(true);
     // A second run on the service while this one runs: 409 naming it.
     const busy = await postJson(`${server.url}/runs`, { where: "dataform" });
     expect(busy.status).toBe(409);
