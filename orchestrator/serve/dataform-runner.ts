@@ -119,16 +119,20 @@ export class DataformRunner {
         source: c.source,
       });
       const state = (record.dataform as { state: string }).state;
+      // As for the service's own completions (events/envelope.ts): the service runs with `as_of`
+      // empty, which scores the current UTC day.
+      const asOf = body.vars?.as_of || new Date().toISOString().slice(0, 10);
       const status = watched.cancelled ? "cancelled" : state === "SUCCEEDED" ? outcome(record.summary) : "failed";
       await write({
         status,
         actions: ledgerActions(record),
         progress: { done: record.actions.length, total: record.actions.length },
+        asOf,
         ...(status === "cancelled" ? { error: `cancelled on request: ${f.invocation} CANCELLED` } : status === "failed" ? { error: `invocation ${f.invocation} ${state}` } : {}),
         endedAt: new Date().toISOString(),
       });
       log.event(status === "succeeded" ? "NOTICE" : "WARNING", `run ${status} (invocation ${f.invocation} ${state})`, { ...fields, summary: record.summary });
-      await this.onRunEnd?.({ runId: f.id, correlationId: f.correlationId, status, summary: record.summary }).catch((e) => log.event("ERROR", `what follows the run did not start: ${(e as Error).message}`, fields));
+      await this.onRunEnd?.({ runId: f.id, correlationId: f.correlationId, asOf, status, summary: record.summary }).catch((e) => log.event("ERROR", `what follows the run did not start: ${(e as Error).message}`, fields));
     } catch (e) {
       const message = ((e as Error)?.message ?? String(e)).split("\n").join("; ");
       if (message === STOPPED) {

@@ -81,10 +81,11 @@ describe('POST /runs with where: "dataform"', () => {
 
     for (let i = 0; i < 100 && bus.published.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     await bus.idle();
-    expect(bus.published.map((p) => [p.event.phase, p.event.runId, p.event.correlationId, p.event.status])).toEqual([
-      ["transform", id, "corr-df", "succeeded"],
-      ["sync", id, "corr-df", "succeeded"],
-      ["check", id, "corr-df", "succeeded"],
+    const today = new Date().toISOString().slice(0, 10);
+    expect(bus.published.map((p) => [p.event.phase, p.event.runId, p.event.correlationId, p.event.asOf, p.event.status])).toEqual([
+      ["transform", id, "corr-df", today, "succeeded"],
+      ["sync", id, "corr-df", today, "succeeded"],
+      ["check", id, "corr-df", today, "succeeded"],
     ]);
     expect(bigquery.queries().map((q) => q.sql).join("\n")).toContain("`vw-release.analytics.mention_spikes`");
     expect(checked).toEqual([`${id} on bigquery`]);
