@@ -6,7 +6,6 @@
 import type { Config } from "../config";
 import type { DataformApi } from "../cloud/dataform-api";
 import type { DeploySettings } from "../cloud/settings";
-import { ConfigError } from "../errors";
 import type { Cli } from "./context";
 
 export interface CloudContext {
@@ -31,16 +30,4 @@ export async function withCloud<T>(cli: Cli, settingsFile: string | undefined, f
   } finally {
     await api.close();
   }
-}
-
-/**
- * How often `cloud run` and `cloud status --wait` poll: from 2 s, growing to 30 s while nothing
- * changes. VWATCH_CLOUD_POLL_MS sets the first interval in milliseconds (the cap is 15 times
- * it), for tests and CI jobs that want quicker or gentler polling.
- */
-export function pollDelays(env: NodeJS.ProcessEnv = process.env): { initialDelayMs: number; maxDelayMs: number } {
-  const raw = env.VWATCH_CLOUD_POLL_MS?.trim();
-  if (!raw) return { initialDelayMs: 2000, maxDelayMs: 30_000 };
-  if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) throw new ConfigError(`VWATCH_CLOUD_POLL_MS must be a whole number of milliseconds (1 or more), got "${raw}"`);
-  return { initialDelayMs: Number(raw), maxDelayMs: Number(raw) * 15 };
 }

@@ -9,8 +9,9 @@ import { InputError, InterruptedError } from "../errors";
 import { log } from "../log";
 import type { ActionResult } from "../run/run";
 import type { Interrupts } from "../cloud/watch";
-import { withCloud, pollDelays, type CloudContext } from "./cloud-context";
-import { cloudBigQueryConfig, writeBackAfterCloudRun } from "./cloud-write-back";
+import { withCloud, type CloudContext } from "./cloud-context";
+import { cloudBigQueryConfig } from "../cloud/release-overrides";
+import { writeBackAfterCloudRun } from "./cloud-write-back";
 import type { Cli } from "./context";
 import { list, parseVars } from "./vars";
 
@@ -57,7 +58,7 @@ export function registerRun(cloud: ReturnType<Cli["program"]["command"]>, cli: C
 
 async function cloudRun(cli: Cli, opts: CloudRunOptions): Promise<number> {
   const vars = parseVars(opts.vars);
-  const delays = pollDelays();
+  const delays = (await import("../cloud/watch")).pollDelays();
   const { checkVars } = await import("../compile/vars");
   return withCloud(
     cli,
@@ -73,22 +74,9 @@ async function cloudRun(cli: Cli, opts: CloudRunOptions): Promise<number> {
 
 async function start(cli: Cli, c: CloudContext, opts: CloudRunOptions, vars: Record<string, string> | undefined, delays: { initialDelayMs: number; maxDelayMs: number }): Promise<number> {
   const p = c.settings.production;
-  const [{ compilationResultBody, invocationBody }, { compilationFailure }, { candidatesFromCompilation, resolveSelection }] = await Promise.all([
-    import("../cloud/run-request"),
-    import("../cloud/compilation-errors"),
-    import("../cloud/targets"),
-  ]);
-  const body = compilationResultBody(p, { vars, commitish: opts.commitish });
-  const source = body.releaseConfig ? `release config ${p.release.id}` : `${body.gitCommitish} with the release config's overrides${vars ? " and --vars" : ""}`;
-  log.info(`compiling ${source} on the Dataform service (${c.repository})`);
-  const result = await c.api.createCompilationResult(c.repository, body);
-  const failure = compilationFailure(result, source);
-  if (failure) throw failure;
-  const compiled = await c.api.queryCompilationResultActions(String(result.name));
-
-  // The selection checked against what the service compiled, before any invocation starts.
-  const selection = resolveSelection(candidatesFromCompilation(compiled), opts.tags ?? [], opts.actions ?? [], (kind) => `--${kind}`);
-  if (selection.problems.length) throw new InputError(selection.problems.join("\n"));
+  const [{ invocationBody }, { compileForRun }] = await Promise.all([import("../cloud/run-request"), import("../cloud/compile-for-run")]);
+  // The selection is checked against what the service compiled, before any invocation starts.
+  const { compilationResult, compiled, targets, source } = await compileForRun(c.api, c.repository, p, { ...opts, vars }, (kind) => `--${kind}`);
 
   // Ctrl-C is caught from before the invocation exists: one pressed while it is being created
   // cancels it as soon as it does, instead of killing vwatch and leaving it running.
@@ -98,18 +86,17 @@ async function start(cli: Cli, c: CloudContext, opts: CloudRunOptions, vars: Rec
     () => `stopped waiting; the invocation may still be cancelling: \`vwatch cloud status ${name ? name.slice(name.lastIndexOf("/") + 1) : "--last"}\` shows it`,
   );
   try {
-    const invocation = await c.api.createWorkflowInvocation(c.repository, invocationBody(p, String(result.name), { ...opts, vars }, selection.targets));
+    const invocation = await c.api.createWorkflowInvocation(c.repository, invocationBody(p, compilationResult, { ...opts, vars }, targets));
     name = String(invocation.name);
     if (opts.wait === false) {
       if (interrupts.pressed()) {
         await c.api.cancelWorkflowInvocation(name);
         throw new InterruptedError(`interrupted: ${name} was created and then cancelled`);
       }
-      if (opts.json) log.out(JSON.stringify({ invocation: name, compilationResult: result.name }, null, 2));
+      if (opts.json) log.out(JSON.stringify({ invocation: name, compilationResult }, null, 2));
       else log.out(name);
       return 0;
     }
-    const source = { ...(body.releaseConfig ? { releaseConfig: body.releaseConfig } : { gitCommitish: body.gitCommitish }), resolvedGitCommitSha: result.resolvedGitCommitSha || undefined };
     return await follow(cli, c, { name, compiled, opts, vars, delays, source }, interrupts.signals);
   } finally {
     interrupts.dispose();

@@ -11,9 +11,9 @@ import type { TransferApi } from "../cloud/transfer-api";
 import { InputError, InterruptedError } from "../errors";
 import { log } from "../log";
 import type { RunRecord } from "../run/results";
-import { pollDelays } from "./cloud-context";
 import type { CloudRunOptions } from "./cloud-run";
-import { cloudBigQueryConfig, releaseOverrides, writeBackAfterCloudRun } from "./cloud-write-back";
+import { cloudBigQueryConfig, releaseOverrides } from "../cloud/release-overrides";
+import { writeBackAfterCloudRun } from "./cloud-write-back";
 import type { Cli } from "./context";
 
 interface TransferContext {
@@ -50,7 +50,7 @@ export async function cloudRunViaTransfer(cli: Cli, name: string | undefined, op
   const given = REFUSED.filter(([key]) => opts[key] !== undefined && opts[key] !== false && !(Array.isArray(opts[key]) && !(opts[key] as unknown[]).length));
   if (given.length) throw new InputError(`cloud run --via transfer: ${given.map(([, flag]) => flag).join(", ")} cannot be used: a scheduled query runs the selection and vars its entry in vwatch.yaml gives it (production.scheduledQueries); change them there and run \`vwatch deploy\``);
   if (!name) throw new InputError("cloud run --via transfer: name the scheduled query to run (its name in production.scheduledQueries of vwatch.yaml)");
-  const delays = pollDelays();
+  const delays = (await import("../cloud/watch")).pollDelays();
   return withTransfer(cli, opts.settings, async (c) => {
     const [{ findScheduledQuery, watchTransferRun, transferRunRow }] = await Promise.all([import("../cloud/transfer-runs")]);
     const found = await findScheduledQuery(c.api, c.settings, name);

@@ -5,7 +5,7 @@
  * request (the first Ctrl-C) asks the service to cancel and keeps following until the invocation
  * is CANCELLED; `stop` (the second) ends the wait at once.
  */
-import { CloudError, InterruptedError } from "../errors";
+import { CloudError, ConfigError, InterruptedError } from "../errors";
 import type { ActionResult, ActionStatus } from "../run/run";
 import type { CompilationResultAction, DataformApi, WorkflowInvocation, WorkflowInvocationAction } from "./dataform-api";
 import { actionResult, compiledIndex, invocationState, isTerminal } from "./invocation-record";
@@ -16,6 +16,18 @@ export interface PollDelays {
 }
 
 export const DEFAULT_POLL: PollDelays = { initialDelayMs: 2000, maxDelayMs: 30_000 };
+
+/**
+ * How often `cloud run`, `cloud status --wait` and the server's Dataform runs poll: from 2 s, growing to 30 s while nothing
+ * changes. VWATCH_CLOUD_POLL_MS sets the first interval in milliseconds (the cap is 15 times
+ * it), for tests and CI jobs that want quicker or gentler polling.
+ */
+export function pollDelays(env: NodeJS.ProcessEnv = process.env): PollDelays {
+  const raw = env.VWATCH_CLOUD_POLL_MS?.trim();
+  if (!raw) return { initialDelayMs: 2000, maxDelayMs: 30_000 };
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) throw new ConfigError(`VWATCH_CLOUD_POLL_MS must be a whole number of milliseconds (1 or more), got "${raw}"`);
+  return { initialDelayMs: Number(raw), maxDelayMs: Number(raw) * 15 };
+}
 
 /** What the person at the terminal (or CI) asks while the invocation runs. */
 export interface Interrupts {
@@ -28,6 +40,8 @@ export interface Interrupts {
 export interface WatchEvents {
   /** An action's state changed (not for actions still PENDING); done/total count ended actions. */
   onAction?(result: ActionResult, previous: ActionStatus | undefined, done: number, total: number): void;
+  /** A poll saw a change: every action of the invocation (pending ones too) and how many ended. */
+  onPoll?(results: ActionResult[], done: number, total: number): void;
   /** The invocation's own state changed (RUNNING → CANCELING …). */
   onState?(state: string): void;
   /** The service was asked to cancel (or the invocation had ended already). */
@@ -77,6 +91,7 @@ export async function watchInvocation(api: DataformApi, name: string, compiled: 
         state = now_state;
         changed = true;
       }
+      if (changed) events.onPoll?.(results, done(), results.length);
       if (isTerminal(invocation.state)) return { invocation, actions, cancelled: now_state === "CANCELLED" };
       if (cancelAsked && !cancelSent) {
         cancelSent = true;

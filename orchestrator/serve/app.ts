@@ -10,6 +10,7 @@ import type { Verifier } from "./auth";
 import type { HealthReport } from "./health";
 import { parseRunBody, type FieldProblem } from "./run-body";
 import type { Runner } from "./runner";
+import type { DataformRunner } from "./dataform-runner";
 
 /** The Pub/Sub push handler (phase chaining, orchestrator/events/): the HTTP status to answer. */
 export type PushHandler = (envelope: unknown) => Promise<{ status: number; body?: unknown }>;
@@ -17,6 +18,8 @@ export type PushHandler = (envelope: unknown) => Promise<{ status: number; body?
 export interface AppDeps {
   verifier?: Verifier;
   runner: Runner;
+  /** Runs on the Dataform service (vwatch.yaml's release); absent without vwatch.yaml. */
+  dataform?: Pick<DataformRunner, "trigger" | "cancel">;
   sql: Sql;
   health(): Promise<HealthReport>;
   /** Default: 501, phase chaining is not wired yet. */
@@ -81,9 +84,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const parsed = parseRunBody(request.body);
     if (!parsed.ok) return fail(reply, 400, `invalid run request: ${parsed.problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}`, { fields: parsed.problems });
     const where = parsed.body.where;
-    if (where === "dataform") return fail(reply, 501, "runs on the Dataform service are not started by the server yet; use `vwatch cloud run`");
-    const wanted = where === undefined ? deps.runner.ranOn : where === "local" ? "duckdb" : "bigquery";
-    if (wanted !== deps.runner.ranOn) {
+    if (where === "dataform" && !deps.dataform) {
+      const problem: FieldProblem = { field: "where", problem: "the project has no vwatch.yaml: runs on the Dataform service need its production settings (see docs/production-deploy.md)" };
+      return fail(reply, 400, `invalid run request: where: ${problem.problem}`, { fields: [problem] });
+    }
+    const wanted = where === undefined ? deps.runner.ranOn : where === "dataform" ? "dataform" : where === "local" ? "duckdb" : "bigquery";
+    if (wanted !== "dataform" && wanted !== deps.runner.ranOn) {
       const problem: FieldProblem = { field: "where", problem: `this server runs on ${deps.runner.ranOn === "duckdb" ? "local" : "bigquery"} (VWATCH_WAREHOUSE)` };
       return fail(reply, 400, `invalid run request: where: ${problem.problem}`, { fields: [problem] });
     }
@@ -97,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const job = request.headers["x-cloudscheduler-jobname"];
     const scheduled = request.headers["x-cloudscheduler-scheduletime"];
     const key = typeof given === "string" ? given : trigger === "schedule" && typeof job === "string" && typeof scheduled === "string" ? `${job}@${scheduled}`.slice(0, 200) : undefined;
-    const claim = await deps.runner.trigger(parsed.body, { trigger, idempotencyKey: key, correlationId: correlationOf(request.headers) });
+    const runner = wanted === "dataform" ? deps.dataform! : deps.runner;
+    const claim = await runner.trigger(parsed.body, { trigger, idempotencyKey: key, correlationId: correlationOf(request.headers) });
     if (claim.outcome === "busy") return fail(reply, 409, `run ${claim.run.id} is ${claim.run.status} on ${claim.run.ranOn}; wait for it or cancel it`, { runningRun: claim.run.id });
     return reply.code(202).send({ id: claim.run.id, status: claim.run.status, correlationId: claim.run.correlationId, existing: claim.outcome === "existing" });
   });
@@ -123,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { id } = request.params as { id: string };
     const run = await getRun(deps.sql, id);
     if (!run) return fail(reply, 404, `no run ${id}`);
-    if (deps.runner.cancel(id)) return reply.code(202).send({ id, status: "cancelling" });
+    if (deps.runner.cancel(id) || deps.dataform?.cancel(id)) return reply.code(202).send({ id, status: "cancelling" });
     if (run.status === "queued" || run.status === "running") return fail(reply, 409, `run ${id} is ${run.status} in another server process; cancel it there`);
     return fail(reply, 409, `run ${id} already ended: ${run.status}`);
   });

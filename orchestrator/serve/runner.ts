@@ -38,6 +38,24 @@ export interface RunEnd {
   summary: Record<string, number>;
 }
 
+/** A run as claimed in the ledger (queued), from the request's body and trigger. */
+export function newLedgerRun(body: RunBody, context: TriggerContext, ranOn: RanOn): LedgerRun & { correlationId: string } {
+  const id = randomUUID();
+  return {
+    id,
+    trigger: context.trigger,
+    correlationId: context.correlationId ?? id,
+    ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
+    ranOn,
+    selection: selectionOf(body.selection ?? {}),
+    vars: body.vars ?? {},
+    fullRefresh: Boolean(body.fullRefresh),
+    startedAt: new Date().toISOString(),
+    status: "queued",
+    actions: [],
+  };
+}
+
 export class Runner {
   private current?: Current;
 
@@ -51,21 +69,8 @@ export class Runner {
 
   /** Claims a run and, when it is new, starts it in the background. */
   async trigger(body: RunBody, context: TriggerContext): Promise<Claim> {
-    const id = randomUUID();
-    const correlationId = context.correlationId ?? id;
-    const run: LedgerRun = {
-      id,
-      trigger: context.trigger,
-      correlationId,
-      ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
-      ranOn: this.ranOn,
-      selection: selectionOf(body.selection ?? {}),
-      vars: body.vars ?? {},
-      fullRefresh: Boolean(body.fullRefresh),
-      startedAt: new Date().toISOString(),
-      status: "queued",
-      actions: [],
-    };
+    const run = newLedgerRun(body, context, this.ranOn);
+    const { id, correlationId } = run;
     const claim = await claimRun(this.pool.transaction, run);
     if (claim.outcome === "created") {
       const current: Current = { id, correlationId, done: Promise.resolve() };

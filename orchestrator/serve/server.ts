@@ -15,6 +15,8 @@ import { healthChecker } from "./health";
 import { SPIKES_MODEL } from "../sink/spikes-model";
 import { openPool } from "./pool";
 import { Runner, type RunEnd } from "./runner";
+import { DataformRunner } from "./dataform-runner";
+import { loadDeploySettings, SETTINGS_FILE } from "../cloud/settings";
 import type { ServeSettings } from "./settings";
 
 /** Connections the server's requests may hold at once (the run's write-back has one more, the session's). */
@@ -47,6 +49,9 @@ export async function startServer(session: Session, settings: ServeSettings, opt
   const { readMigrations } = await import("../sink/migrate");
   const verifier = settings.auth ? await (await import("./auth")).createVerifier(settings.auth) : undefined;
   const runner = new Runner(session, pool, ranOn, options.onRunEnd);
+  // Runs on the Dataform service need vwatch.yaml's production settings (its release config).
+  const settingsFile = path.join(session.config.projectDir, SETTINGS_FILE);
+  const dataform = fs.existsSync(settingsFile) ? new DataformRunner(loadDeploySettings(session.config.projectDir), pool, options.onRunEnd) : undefined;
   const { runSyncStatus } = await import("../sink/run-sync");
   const health = healthChecker({
     session,
@@ -54,7 +59,7 @@ export async function startServer(session: Session, settings: ServeSettings, opt
     version: packageVersion(),
     staleAfterHours: settings.staleAfterHours,
     migrations: readMigrations().map((m) => m.name),
-    runningRun: () => runner.running,
+    runningRun: () => runner.running ?? dataform?.running,
     spikesBehind: async () => {
       // A project without the spikes model (say a test's) writes nothing back.
       if (!(session.graph().tables ?? []).some((t) => t.target.name === SPIKES_MODEL)) return undefined;
@@ -63,7 +68,7 @@ export async function startServer(session: Session, settings: ServeSettings, opt
     },
   });
   let stopping = false;
-  const app = await buildApp({ verifier, runner, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping });
+  const app = await buildApp({ verifier, runner, dataform, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping });
   await app.listen({ port: settings.port, host: settings.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;
@@ -77,7 +82,7 @@ export async function startServer(session: Session, settings: ServeSettings, opt
       closing ??= (async () => {
         stopping = true;
         log.event("NOTICE", "shutting down: no new requests");
-        await Promise.all([app.close(), runner.shutdown(SHUTDOWN_DEADLINE_MS)]);
+        await Promise.all([app.close(), runner.shutdown(SHUTDOWN_DEADLINE_MS), dataform?.shutdown()]);
         await pool.close();
         log.event("NOTICE", "stopped");
       })();

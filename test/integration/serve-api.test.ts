@@ -101,6 +101,12 @@ describe("vwatch serve", () => {
     const elsewhere = await postJson(`${url}/runs`, { where: "bigquery" });
     expect(elsewhere.status).toBe(400);
     expect(((await elsewhere.json()) as { error: { fields: unknown } }).error.fields).toEqual([{ field: "where", problem: "this server runs on local (VWATCH_WAREHOUSE)" }]);
+    // This project has no vwatch.yaml: no release to run on the Dataform service.
+    const dataform = await postJson(`${url}/runs`, { where: "dataform" });
+    expect(dataform.status).toBe(400);
+    expect(((await dataform.json()) as { error: { fields: unknown } }).error.fields).toEqual([
+      { field: "where", problem: "the project has no vwatch.yaml: runs on the Dataform service need its production settings (see docs/production-deploy.md)" },
+    ]);
   });
 
   it("50 concurrent POST /runs with one Idempotency-Key make exactly one run, and all 50 name it", async () => {
