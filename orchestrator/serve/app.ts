@@ -26,6 +26,8 @@ export interface AppDeps {
   handlePush?: PushHandler;
   /** The server is stopping: new work is refused with 503. */
   stopping(): boolean;
+  /** Checks a run's vars against the project's (names and values), as `vwatch run --vars` does: a problem per bad var. */
+  checkVars?(vars: Record<string, string>): FieldProblem[];
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ABORTED", 501: "UNIMPLEMENTED", 503: "UNAVAILABLE" };
@@ -83,6 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (deps.stopping()) return fail(reply, 503, "the server is stopping; trigger the run again");
     const parsed = parseRunBody(request.body);
     if (!parsed.ok) return fail(reply, 400, `invalid run request: ${parsed.problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}`, { fields: parsed.problems });
+    // Bad vars are refused here, before any run starts (on the Dataform service too, which would only fail its compile).
+    const badVars = parsed.body.vars ? (deps.checkVars?.(parsed.body.vars) ?? []) : [];
+    if (badVars.length) return fail(reply, 400, `invalid run request: ${badVars.map((p) => `${p.field}: ${p.problem}`).join("; ")}`, { fields: badVars });
     const where = parsed.body.where;
     if (where === "dataform" && !deps.dataform) {
       const problem: FieldProblem = { field: "where", problem: "the project has no vwatch.yaml: runs on the Dataform service need its production settings (see docs/production-deploy.md)" };

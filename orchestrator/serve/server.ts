@@ -68,7 +68,19 @@ export async function startServer(session: Session, settings: ServeSettings, opt
     },
   });
   let stopping = false;
-  const app = await buildApp({ verifier, runner, dataform, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping });
+  const { checkVars } = await import("../compile/vars");
+  const { InputError } = await import("../errors");
+  const varProblems = (vars: Record<string, string>) =>
+    Object.entries(vars).flatMap(([name, value]) => {
+      try {
+        checkVars(session.config.projectDir, { [name]: value }, `vars.${name}`);
+        return [];
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        return [{ field: `vars.${name}`, problem: e.message.replace(`vars.${name}: `, "") }];
+      }
+    });
+  const app = await buildApp({ verifier, runner, dataform, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping, checkVars: varProblems });
   await app.listen({ port: settings.port, host: settings.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;

@@ -101,6 +101,12 @@ describe("vwatch serve", () => {
     const elsewhere = await postJson(`${url}/runs`, { where: "bigquery" });
     expect(elsewhere.status).toBe(400);
     expect(((await elsewhere.json()) as { error: { fields: unknown } }).error.fields).toEqual([{ field: "where", problem: "this server runs on local (VWATCH_WAREHOUSE)" }]);
+    // Vars are checked against the project's as `vwatch run --vars` checks them, before any run starts.
+    const badVar = await postJson(`${url}/runs`, { vars: { no_such_var: "1" } });
+    expect(badVar.status).toBe(400);
+    const fields = ((await badVar.json()) as { error: { fields: { field: string; problem: string }[] } }).error.fields;
+    expect(fields.map((f) => f.field)).toEqual(["vars.no_such_var"]);
+    expect(fields[0].problem).toMatch(/^unknown var "no_such_var"; known vars/);
     // This project has no vwatch.yaml: no release to run on the Dataform service.
     const dataform = await postJson(`${url}/runs`, { where: "dataform" });
     expect(dataform.status).toBe(400);
