@@ -28,26 +28,36 @@ export function emulatorEndpoint(env: NodeJS.ProcessEnv = process.env, variable 
   return { apiEndpoint: m[2].replace(/^\[|\]$/g, ""), port: m[3] ? Number(m[3]) : protocol === "http" ? 80 : 443, protocol, loopback: LOOPBACK.test(raw) };
 }
 
-export async function createDataformClient(env: NodeJS.ProcessEnv = process.env): Promise<DataformClient> {
-  const endpoint = emulatorEndpoint(env);
-  if (!endpoint?.loopback) await adcOrAdvice(env);
-  const { v1: dataform } = await import("@google-cloud/dataform");
-  if (!endpoint) return new dataform.DataformClient({ fallback: true });
+type RestClientOptions = {
+  [key: string]: string | number | boolean | undefined;
+  apiEndpoint?: string;
+  port?: number;
+  protocol?: "http" | "https";
+  fallback: true;
+  authClient?: never;
+};
+
+/**
+ * The options of a Google client on the REST transport for the endpoint `variable` names: the real
+ * service with Application Default Credentials (looked up fast, with advice naming `api`), or a
+ * local server, sent a static token on the loopback interface.
+ */
+export async function restClientOptions(env: NodeJS.ProcessEnv, variable: string, api: string): Promise<RestClientOptions> {
+  const endpoint = emulatorEndpoint(env, variable);
+  if (!endpoint?.loopback) await findCredentials(env, undefined, api);
+  if (!endpoint) return { fallback: true };
   const { apiEndpoint, port, protocol } = endpoint;
-  if (!endpoint.loopback) return new dataform.DataformClient({ apiEndpoint, port, protocol, fallback: true });
+  if (!endpoint.loopback) return { apiEndpoint, port, protocol, fallback: true };
   // A fake or an emulator on this machine checks no credentials; the client still wants a token to send.
   const { OAuth2Client } = await import("google-auth-library");
   const authClient = new OAuth2Client();
   authClient.setCredentials({ access_token: "local-emulator", expiry_date: Date.now() + 24 * 3600 * 1000 });
-  return new dataform.DataformClient({ apiEndpoint, port, protocol, fallback: true, authClient: authClient as never });
+  return { apiEndpoint, port, protocol, fallback: true, authClient: authClient as never };
 }
 
-/** Application Default Credentials, found fast; the advice names the API. */
-export async function adcOrAdvice(env: NodeJS.ProcessEnv, api = "the Dataform API"): Promise<void> {
-  try {
-    await findCredentials(env);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.message.replace("for BigQuery", `for ${api}`));
-    throw e;
-  }
+export async function createDataformClient(env: NodeJS.ProcessEnv = process.env): Promise<DataformClient> {
+  const options = await restClientOptions(env, "DATAFORM_EMULATOR_HOST", "the Dataform API");
+  const { v1: dataform } = await import("@google-cloud/dataform");
+  return new dataform.DataformClient(options);
 }
+

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handlePush } from "../../orchestrator/events/handler";
 import { MemoryBus } from "../../orchestrator/events/memory-bus";
+import { rng } from "../../orchestrator/generate/random";
 import type { Session } from "../../orchestrator/run/session";
 import { completion, eventSession, fakeWork, rowsOf } from "../helpers/events";
 import { freshDatabase } from "../helpers/pg";
@@ -23,21 +24,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("phase chaining under load and faults", () => {
   it("100+ deliveries with duplicates, reordering and transient failures: each phase once per run, nothing lost, dead letters only after 5 failed attempts", async () => {
-    const random = seeded(14);
+    const random = rng(14);
     const runs = Array.from({ length: 24 }, (_, i) => `day-2026-11-26-r${String(i).padStart(2, "0")}`);
     const r = (i: number) => runs[i];
     const { work, calls, succeeded } = fakeWork({

@@ -18,7 +18,7 @@ const ADVICE =
   "or run on Google Cloud (Cloud Run, GCE), whose metadata server provides them";
 
 /** Where the credentials come from; a ConfigError with what to do when there are none. */
-export async function findCredentials(env: NodeJS.ProcessEnv = process.env, probeMs = 2000): Promise<string> {
+export async function findCredentials(env: NodeJS.ProcessEnv = process.env, probeMs = 2000, api = "BigQuery"): Promise<string> {
   const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS;
   if (keyFile) {
     if (!fs.existsSync(keyFile)) throw new ConfigError(`GOOGLE_APPLICATION_CREDENTIALS names ${keyFile}, which does not exist; ${ADVICE}`);
@@ -26,7 +26,7 @@ export async function findCredentials(env: NodeJS.ProcessEnv = process.env, prob
   }
   if (fs.existsSync(wellKnownFile(env))) return "gcloud application-default credentials";
   if (await metadataServer(env, probeMs)) return "the metadata server";
-  throw new ConfigError(`no Google Cloud credentials found for BigQuery (Application Default Credentials): ${ADVICE}`);
+  throw new ConfigError(`no Google Cloud credentials found for ${api} (Application Default Credentials): ${ADVICE}`);
 }
 
 /** gcloud's application_default_credentials.json, where google-auth-library looks for it. */
