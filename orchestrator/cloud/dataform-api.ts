@@ -7,9 +7,9 @@
  */
 import type { protos } from "@google-cloud/dataform";
 import type { DataformClient } from "./client";
-import { googleStatus, isTransient, toCloudError } from "./google-errors";
+import { googleStatus, toCloudError } from "./google-errors";
 import { locationName, repositoryName, type RepositoryRef } from "./names";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY, guardedCall, type RetryOn, type RetryPolicy } from "./retry";
 
 type df = typeof protos.google.cloud.dataform.v1;
 export type Repository = protos.google.cloud.dataform.v1.IRepository;
@@ -29,23 +29,6 @@ export interface DataformApiOptions {
   retry?: RetryPolicy;
 }
 
-type Retry = "always" | "quota";
-
-/**
- * The client's own `timeout` is a gRPC deadline: over REST nothing enforces it, so each attempt
- * races a timer and a late answer is abandoned as DEADLINE_EXCEEDED (then retried like one).
- */
-export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      (call as { cancel?: () => void }).cancel?.();
-      reject(Object.assign(new Error(`no answer within ${ms / 1000} s`), { name: "TimeoutError" }));
-    }, ms);
-  });
-  call.catch(() => {});
-  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
-}
 
 export class DataformApi {
   private readonly timeoutMs: number;
@@ -60,15 +43,10 @@ export class DataformApi {
   }
 
   /** One call: timeout, retries, errors mapped. */
-  private async call<T>(method: string, resource: string, fn: (opts: { timeout: number }, attempt: number) => Promise<T>, retry: Retry = "always"): Promise<T> {
-    const started = Date.now();
-    let attempt = 0;
-    const retryable = (e: unknown) => (retry === "always" ? isTransient(e) : googleStatus(e)?.status === "RESOURCE_EXHAUSTED");
-    try {
-      return await withRetry(() => withTimeout(fn({ timeout: this.timeoutMs }, ++attempt), this.timeoutMs), retryable, this.retry);
-    } catch (e) {
-      throw toCloudError(e, { method, resource, project: this.options.project, attempts: attempt, seconds: (Date.now() - started) / 1000 });
-    }
+  private call<T>(method: string, resource: string, fn: (opts: { timeout: number }, attempt: number) => Promise<T>, retry: RetryOn = "always"): Promise<T> {
+    return guardedCall({ timeoutMs: this.timeoutMs, policy: this.retry, retryOn: retry }, fn, (e, attempts, seconds) =>
+      toCloudError(e, { method, resource, project: this.options.project, attempts, seconds }),
+    );
   }
 
   /** A get that answers undefined for NOT_FOUND. */

@@ -2,6 +2,8 @@
  * Retries with exponential backoff and jitter for calls that failed in a way that may pass:
  * the service unavailable or overloaded, a quota, a deadline. Pure of the clock through `sleep`.
  */
+import { googleStatus, isTransient } from "./google-errors";
+
 export interface RetryPolicy {
   /** Attempts in all, the first one included. */
   attempts: number;
@@ -43,5 +45,43 @@ export async function withRetry<T>(
       }
       await sleep(backoffDelay(policy, n));
     }
+  }
+}
+
+/**
+ * The client's own `timeout` is a gRPC deadline: over REST nothing enforces it, so each attempt
+ * races a timer and a late answer is abandoned as DEADLINE_EXCEEDED (then retried like one).
+ */
+export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      (call as { cancel?: () => void }).cancel?.();
+      reject(Object.assign(new Error(`no answer within ${ms / 1000} s`), { name: "TimeoutError" }));
+    }, ms);
+  });
+  call.catch(() => {});
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Whether a failed call may be tried again: any transient error, or only a quota refusal (for creates that must not happen twice). */
+export type RetryOn = "always" | "quota";
+
+/**
+ * One call to a Google API: its own deadline, retries of what may be retried with backoff, and
+ * the last error mapped by `fail` (told how many attempts were made and how long they took).
+ */
+export async function guardedCall<T>(
+  o: { timeoutMs: number; policy: RetryPolicy; retryOn: RetryOn },
+  fn: (opts: { timeout: number }, attempt: number) => Promise<T>,
+  fail: (e: unknown, attempts: number, seconds: number) => unknown,
+): Promise<T> {
+  const started = Date.now();
+  let attempt = 0;
+  const retryable = (e: unknown) => (o.retryOn === "always" ? isTransient(e) : googleStatus(e)?.status === "RESOURCE_EXHAUSTED");
+  try {
+    return await withRetry(() => withTimeout(fn({ timeout: o.timeoutMs }, ++attempt), o.timeoutMs), retryable, o.policy);
+  } catch (e) {
+    throw fail(e, attempt, (Date.now() - started) / 1000);
   }
 }

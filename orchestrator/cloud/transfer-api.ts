@@ -5,9 +5,7 @@
  * quota refused it. Starting manual runs likewise.
  */
 import type { protos } from "@google-cloud/bigquery-data-transfer";
-import { withTimeout } from "./dataform-api";
-import { googleStatus, isTransient } from "./google-errors";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY, guardedCall, type RetryOn, type RetryPolicy } from "./retry";
 import type { DataTransferClient } from "./transfer-client";
 import { toTransferError } from "./transfer-errors";
 
@@ -25,8 +23,6 @@ export interface TransferApiOptions {
   retry?: RetryPolicy;
 }
 
-type Retry = "always" | "quota";
-
 export class TransferApi {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -39,15 +35,10 @@ export class TransferApi {
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  private async call<T>(method: string, resource: string, fn: (opts: { timeout: number }) => Promise<T>, retry: Retry = "always"): Promise<T> {
-    const started = Date.now();
-    let attempt = 0;
-    const retryable = (e: unknown) => (retry === "always" ? isTransient(e) : googleStatus(e)?.status === "RESOURCE_EXHAUSTED");
-    try {
-      return await withRetry(() => (attempt++, withTimeout(fn({ timeout: this.timeoutMs }), this.timeoutMs)), retryable, this.retry);
-    } catch (e) {
-      throw toTransferError(e, { method, resource, project: this.options.project, attempts: attempt, seconds: (Date.now() - started) / 1000 });
-    }
+  private call<T>(method: string, resource: string, fn: (opts: { timeout: number }) => Promise<T>, retry: RetryOn = "always"): Promise<T> {
+    return guardedCall({ timeoutMs: this.timeoutMs, policy: this.retry, retryOn: retry }, fn, (e, attempts, seconds) =>
+      toTransferError(e, { method, resource, project: this.options.project, attempts, seconds }),
+    );
   }
 
   /** Every scheduled query of a location (projects/P/locations/L), all pages. */
