@@ -7,7 +7,7 @@
  * - `create schema if not exists`, `create or replace table|view … as QUERY` (BigQuery's
  *   partition/cluster/options clauses dropped: DuckDB has no such storage options), with QUERY
  *   translated; a view bound to the day through `EXECUTE IMMEDIATE REPLACE(…)` likewise;
- * - MERGE translated part by part (query, condition, WHEN clauses); INSERT, DROP translated whole;
+ * - MERGE, INSERT, DROP translated whole (the translator takes a MERGE's parts apart itself);
  * - `IF NOT EXISTS (…) THEN … ELSE … END IF;` (not nested): the condition translated and asked;
  * - `ASSERT expr AS 'message';` fails with the message when expr is not true;
  * - `alter table|view … set options(…)` (descriptions and labels) skipped: DuckDB keeps comments
@@ -16,8 +16,8 @@
  * script syntax, like the adapter's statement builder, and is unit-tested on its own.
  */
 import { AssertionFailure, UnsupportedSqlError } from "../../errors";
-import { duckdbSchemaName, quoteIdent } from "../../sql/duckdb-names";
-import { isWord, lex, matchParen, nextCode, text, type Token } from "../../sql/lexer";
+import { duckdbSchemaName } from "../../sql/duckdb-names";
+import { isWord, lex, nextCode, type Token } from "../../sql/lexer";
 import { VIEW_DAY_PLACEHOLDER, VIEW_EXECUTE } from "../bigquery/script";
 import { createOrReplace } from "./statements";
 
@@ -97,32 +97,8 @@ async function statement(sql: string, ctx: ScriptRunnerContext, variables: Map<s
     if (row?.ok !== true) throw new AssertionFailure(JSON.parse(assert[2].startsWith('"') ? assert[2] : `"${assert[2].slice(1, -1).replace(/"/g, '\\"')}"`));
     return;
   }
-  if (/^merge\b/i.test(body)) return void (await ctx.execute(await translateMerge(body, ctx)));
-  if (/^(insert|drop|delete|update)\b/i.test(body)) return void (await ctx.execute(await ctx.translate(body)));
+  if (/^(merge|insert|drop|delete|update)\b/i.test(body)) return void (await ctx.execute(await ctx.translate(body)));
   throw new UnsupportedSqlError(`script statement ${body.split("\n")[0].slice(0, 60)}`, "the statements `vwatch render script` writes");
-}
-
-/**
- * A MERGE as the planner writes it (`merge NAME T using (QUERY) S on COND when …`): polyglot does not
- * translate the functions inside a MERGE, so its parts are translated apart, as the DuckDB
- * builder does: the query as a query, the condition inside a throwaway query's WHERE, and the
- * WHEN clauses (column names only) with their names quoted for DuckDB.
- */
-async function translateMerge(sql: string, ctx: ScriptRunnerContext): Promise<string> {
-  const tokens = lex(sql, "bigquery");
-  const using = tokens.findIndex((t) => isWord(t, "USING"));
-  const open = nextCode(tokens, using + 1);
-  const close = using < 0 ? -1 : matchParen(tokens, open);
-  const on = tokens.findIndex((t, j) => j > close && isWord(t, "ON"));
-  const when = tokens.findIndex((t, j) => j > on && isWord(t, "WHEN"));
-  if (close < 0 || on < 0 || when < 0) throw new UnsupportedSqlError("a MERGE of another shape", "merge NAME T using (QUERY) S on COND when …");
-  const name = tokens.slice(1, using).map((t) => t.text).join("").trim().replace(/\s+T$/, "");
-  const relation = (await ctx.translate(`select * from ${name}`)).replace(/^SELECT \* FROM /i, "");
-  const query = await ctx.translate(text(tokens.slice(open + 1, close)));
-  const condition = await ctx.translate(`select 1 from __vwatch_target as T, __vwatch_source as S where ${text(tokens.slice(on + 1, when))}`);
-  const where = condition.search(/\bwhere\b/i);
-  const clauses = tokens.slice(when).map((t) => (t.kind === "backtick" ? quoteIdent(t.text.slice(1, -1)) : t.text)).join("");
-  return `merge into ${relation} as T\nusing (${query}) as S\non ${condition.slice(where + "where".length).trim()}\n${clauses}`;
 }
 
 /** The text after the first top-level AS of `create … NAME [partition by …] [cluster by …] [OPTIONS(…)] as QUERY`. */
