@@ -3,9 +3,12 @@
  * on a busy warehouse is refused. The claim runs in one transaction holding an advisory lock, so
  * concurrent claims (50 retries of one Cloud Scheduler call, two server instances) are decided one
  * after the other; the table's unique indexes (one row per idempotency key, one unfinished run per
- * warehouse) hold it even against a writer that skips the lock.
+ * warehouse) hold it even against a writer that skips the lock. An unfinished run whose heartbeat
+ * stopped (its server was killed) no longer holds the warehouse: the claim marks it interrupted.
  */
-import { activeRun, insertRun, runByKey, type LedgerRun, type Sql } from "./runs";
+import { log } from "../log";
+import { STALE_SECONDS } from "./heartbeat";
+import { activeRun, insertRun, interruptAbandoned, runByKey, type LedgerRun, type Sql } from "./runs";
 
 /** pg_advisory_xact_lock key of run claims ("vwatchrun" folded into a bigint), fixed so every version agrees. */
 const CLAIM_LOCK_KEY = "7022654407890020722";
@@ -28,6 +31,8 @@ export async function claimRun(transaction: Transaction, run: LedgerRun): Promis
       const existing = await runByKey(sql, run.idempotencyKey);
       if (existing) return { outcome: "existing", run: existing };
     }
+    const abandoned = await interruptAbandoned(sql, run.ranOn, STALE_SECONDS);
+    if (abandoned) log.event("WARNING", `run ${abandoned} on ${run.ranOn} sent no heartbeat for ${STALE_SECONDS} s: marked interrupted, the warehouse is taken over`, { runId: run.id });
     const active = await activeRun(sql, run.ranOn);
     if (active) return { outcome: "busy", run: active };
     await insertRun(sql, { ...run, status: "queued" });

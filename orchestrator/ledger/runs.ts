@@ -39,10 +39,12 @@ export interface LedgerRun {
   sync?: unknown;
   checks?: unknown;
   error?: string;
+  /** When its server last showed it alive (ledger/heartbeat.ts); read only. */
+  heartbeatAt?: string;
 }
 
 const COLUMNS =
-  "id, trigger, correlation_id, idempotency_key, ran_on, selection, vars, full_refresh, as_of::text as as_of, started_at, ended_at, status, actions, progress, sync, checks, error";
+  "id, trigger, correlation_id, idempotency_key, ran_on, selection, vars, full_refresh, as_of::text as as_of, started_at, ended_at, status, actions, progress, sync, checks, error, heartbeat_at";
 
 interface Row {
   id: string;
@@ -62,6 +64,7 @@ interface Row {
   sync: unknown;
   checks: unknown;
   error: string | null;
+  heartbeat_at: Date | null;
 }
 
 function fromRow(r: Row): LedgerRun {
@@ -84,6 +87,7 @@ function fromRow(r: Row): LedgerRun {
   if (r.sync !== null) run.sync = r.sync;
   if (r.checks !== null) run.checks = r.checks;
   if (r.error !== null) run.error = r.error;
+  if (r.heartbeat_at !== null) run.heartbeatAt = new Date(r.heartbeat_at).toISOString();
   return run;
 }
 
@@ -92,8 +96,8 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 /** Inserts a run; a run whose id is recorded already is left as it is (a pending file flushed twice). Whether it was new. */
 export async function insertRun(sql: Sql, run: LedgerRun): Promise<boolean> {
   const r = await sql.execute(
-    `insert into vwatch_runs (id, trigger, correlation_id, idempotency_key, ran_on, selection, vars, full_refresh, as_of, started_at, ended_at, status, actions, progress, sync, checks, error)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+    `insert into vwatch_runs (id, trigger, correlation_id, idempotency_key, ran_on, selection, vars, full_refresh, as_of, started_at, ended_at, status, actions, progress, sync, checks, error, heartbeat_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
      on conflict (id) do nothing`,
     [
       run.id,
@@ -165,8 +169,33 @@ export async function updateRun(sql: Sql, id: string, change: Partial<Pick<Ledge
   if (change.error !== undefined) set("error", change.error);
   if (change.endedAt) set("ended_at", change.endedAt);
   if (!sets.length) return false;
+  // Every write shows the run's server alive (ledger/heartbeat.ts).
+  sets.push("heartbeat_at = now()");
   const r = await sql.execute(`update vwatch_runs set ${sets.join(", ")} where id = $1 and status in ('queued', 'running')`, params);
   return r.rowCount === 1;
+}
+
+/** Refreshes an unfinished run's heartbeat (ledger/heartbeat.ts); false once the run is finished. */
+export async function beat(sql: Sql, id: string): Promise<boolean> {
+  const r = await sql.execute(`update vwatch_runs set heartbeat_at = now() where id = $1 and status in ('queued', 'running')`, [id]);
+  return r.rowCount === 1;
+}
+
+/**
+ * Marks interrupted the unfinished run on a warehouse whose heartbeat is older than staleSeconds
+ * (by PostgreSQL's clock, which every instance shares): its server was killed without a SIGTERM.
+ * Its id, if there was one.
+ */
+export async function interruptAbandoned(sql: Sql, ranOn: RanOn, staleSeconds: number): Promise<string | undefined> {
+  const { rows } = await sql.execute<{ id: string }>(
+    `update vwatch_runs
+        set status = 'interrupted', ended_at = now(),
+            error = 'interrupted: the server running it stopped sending heartbeats at ' || to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (killed without a SIGTERM?); a later trigger took the warehouse over'
+      where ran_on = $1 and status in ('queued', 'running') and heartbeat_at < now() - make_interval(secs => $2)
+      returning id`,
+    [ranOn, staleSeconds],
+  );
+  return rows[0]?.id;
 }
 
 /** Marks unfinished runs interrupted (those of a process that is stopping, or all of them when a server starts). Their ids. */

@@ -9,6 +9,7 @@
  * interrupted, naming it.
  */
 import { claimRun, type Claim } from "../ledger/claim";
+import { keepAlive } from "../ledger/heartbeat";
 import { ledgerActions, outcome } from "../ledger/from-record";
 import { markInterrupted, updateRun } from "../ledger/runs";
 import { log } from "../log";
@@ -94,6 +95,7 @@ export class DataformRunner {
       import("../cloud/invocation-record"),
     ]);
     let api: InstanceType<typeof DataformApi> | undefined;
+    const stopBeating = keepAlive(sql, f.id);
     try {
       await write({ status: "running" });
       api = new DataformApi(await createDataformClient(), { project: p.project });
@@ -142,6 +144,7 @@ export class DataformRunner {
       } else await write({ status: "failed", error: message, endedAt: new Date().toISOString() });
       log.event("ERROR", `run failed: ${message}`, fields);
     } finally {
+      stopBeating();
       await api?.close().catch(() => undefined);
     }
   }

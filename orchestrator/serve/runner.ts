@@ -9,6 +9,7 @@
 import { randomUUID } from "crypto";
 import { log } from "../log";
 import { claimRun, type Claim } from "../ledger/claim";
+import { keepAlive } from "../ledger/heartbeat";
 import { ledgerActions, outcome, selectionOf } from "../ledger/from-record";
 import { markInterrupted, updateRun, type LedgerAction, type LedgerRun, type RanOn, type RunTrigger } from "../ledger/runs";
 import type { RunRequest } from "../run/execute";
@@ -119,6 +120,7 @@ export class Runner {
       writes = writes.then(() => updateRun(sql, id, change).then(() => undefined)).catch((e) => log.event("ERROR", `run ledger not updated: ${(e as Error).message}`, fields));
       return writes;
     };
+    const stopBeating = keepAlive(sql, id);
     try {
       await write({ status: "running" });
       log.event("INFO", "run started", fields);
@@ -163,6 +165,8 @@ export class Runner {
       const message = (e as Error)?.message ?? String(e);
       await write({ status: current.stop === "shutdown" ? "interrupted" : "failed", error: message, endedAt: new Date().toISOString() });
       log.event("ERROR", `run failed: ${message}`, fields);
+    } finally {
+      stopBeating();
     }
   }
 }

@@ -10,11 +10,13 @@
  * - VWATCH_OIDC_CERTS_URL: where the token signing keys are read (default Google's); tests point
  *   it at keys of their own.
  * - VWATCH_STALE_AFTER_HOURS: the age of the last successful run beyond which /health/detailed
- *   answers 503; default: the first workflow's cron interval in vwatch.yaml plus 2 hours (26 for a
- *   daily run), else 26.
+ *   answers 503; default: the longest gap between two runs of the first workflow's schedule in
+ *   vwatch.yaml (its cron in its time zone: 24 h for a daily run, 72 h for one on weekdays) plus 2
+ *   hours, else 26.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Cron } from "croner";
 import { parse } from "yaml";
 import { ConfigError } from "../errors";
 
@@ -69,29 +71,44 @@ function staleAfter(env: NodeJS.ProcessEnv, projectDir: string): number {
     if (!(n > 0)) throw new ConfigError(`VWATCH_STALE_AFTER_HOURS must be a number of hours > 0, got "${raw}"`);
     return n;
   }
-  const cron = workflowCron(projectDir);
-  return (cron ? cronIntervalHours(cron) : 24) + GRACE_HOURS;
+  const schedule = workflowSchedule(projectDir);
+  const interval = schedule ? cronIntervalHours(schedule.cron, schedule.timeZone) : undefined;
+  return (interval ?? 24) + GRACE_HOURS;
 }
 
-/** The first workflow's cron in vwatch.yaml, if the file has one. */
-function workflowCron(projectDir: string): string | undefined {
+/** The first workflow's schedule in vwatch.yaml, if the file has one. */
+function workflowSchedule(projectDir: string): { cron: string; timeZone?: string } | undefined {
   const file = path.join(projectDir, "vwatch.yaml");
   if (!fs.existsSync(file)) return undefined;
   try {
-    const cron = parse(fs.readFileSync(file, "utf8"))?.production?.workflows?.[0]?.cron;
-    return typeof cron === "string" ? cron : undefined;
+    const workflow = parse(fs.readFileSync(file, "utf8"))?.production?.workflows?.[0];
+    if (typeof workflow?.cron !== "string") return undefined;
+    return { cron: workflow.cron, ...(typeof workflow.timeZone === "string" ? { timeZone: workflow.timeZone } : {}) };
   } catch {
     return undefined; // `vwatch deploy` reports a bad vwatch.yaml; the server falls back to a day
   }
 }
 
-/** The hours between two runs of a cron schedule, for the common shapes: hourly, daily, weekly; else a day. */
-export function cronIntervalHours(cron: string): number {
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = cron.trim().split(/\s+/);
-  if ([dayOfMonth, month].some((f) => f !== "*")) return 24 * 31;
-  if (dayOfWeek !== "*") return dayOfWeek && /^\d$/.test(dayOfWeek) ? 24 * 7 : 24;
-  if (hour === "*" && minute && /^\d+$/.test(minute)) return 1;
-  const every = /^\*\/(\d+)$/.exec(hour ?? "");
-  if (every) return Number(every[1]);
-  return 24;
+/**
+ * The longest gap, in hours, between two consecutive runs of a cron schedule over the year from
+ * `from` (so weekday-only runs give the weekend's 72 h, a monthly one 31 days); undefined when
+ * croner cannot read it (`vwatch deploy` says why).
+ */
+export function cronIntervalHours(cron: string, timeZone = "Etc/UTC", from = new Date()): number | undefined {
+  let job: Cron;
+  try {
+    job = new Cron(cron, { timezone: timeZone, paused: true });
+  } catch {
+    return undefined;
+  }
+  const end = from.getTime() + 366 * 24 * 3600_000;
+  let previous = job.nextRun(from);
+  let longest = 0;
+  for (let i = 0; previous && previous.getTime() < end && i < 5000; i++) {
+    const next = job.nextRun(previous);
+    if (!next) break;
+    longest = Math.max(longest, next.getTime() - previous.getTime());
+    previous = next;
+  }
+  return longest ? longest / 3600_000 : undefined;
 }

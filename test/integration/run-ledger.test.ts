@@ -3,6 +3,7 @@ import * as path from "path";
 import { Pool } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { claimRun, type Transaction } from "../../orchestrator/ledger/claim";
+import { keepAlive } from "../../orchestrator/ledger/heartbeat";
 import { loadConfig } from "../../orchestrator/config";
 import { appendPending, pendingFile } from "../../orchestrator/ledger/pending";
 import { recordRun } from "../../orchestrator/ledger/record";
@@ -36,6 +37,29 @@ afterEach(() => {
 afterAll(async () => {
   await db?.drop();
   fs.rmSync(project, { recursive: true, force: true });
+});
+
+/** claimRun's transaction on a pool, as the server's pool gives it. */
+function poolTransaction(pool: Pool): Transaction {
+  return async (fn) => {
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      const result = await fn({ execute: async (sql, params) => { const r = await client.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 }; } });
+      await client.query("commit");
+      return result;
+    } catch (e) {
+      await client.query("rollback");
+      throw e;
+    } finally {
+      client.release();
+    }
+  };
+}
+
+const claimed = (id: string, key: string, ranOn: LedgerRun["ranOn"] = "bigquery"): LedgerRun => ({
+  id, trigger: "schedule", correlationId: id, idempotencyKey: key, ranOn, selection: {}, vars: {}, fullRefresh: false,
+  startedAt: new Date().toISOString(), status: "queued", actions: [],
 });
 
 const rows = () => asAdmin(async (c) => (await c.query("select id, trigger, ran_on, status, selection, actions from vwatch_runs order by started_at")).rows, dbName());
@@ -127,24 +151,8 @@ describe("the run ledger", () => {
   it("50 concurrent claims with one idempotency key make one run; another key on the busy warehouse is refused naming it", async () => {
     const pool = new Pool({ connectionString: db.url, max: 5 });
     try {
-      const transaction: Transaction = async (fn) => {
-        const client = await pool.connect();
-        try {
-          await client.query("begin");
-          const result = await fn({ execute: async (sql, params) => { const r = await client.query(sql, params); return { rows: r.rows, rowCount: r.rowCount ?? 0 }; } });
-          await client.query("commit");
-          return result;
-        } catch (e) {
-          await client.query("rollback");
-          throw e;
-        } finally {
-          client.release();
-        }
-      };
-      const run = (id: string, key: string): LedgerRun => ({
-        id, trigger: "schedule", correlationId: id, idempotencyKey: key, ranOn: "bigquery", selection: {}, vars: {}, fullRefresh: false,
-        startedAt: new Date().toISOString(), status: "queued", actions: [],
-      });
+      const transaction = poolTransaction(pool);
+      const run = claimed;
       const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => claimRun(transaction, run(`claim-${i}`, "daily-2026-11-27"))));
       const created = claims.filter((c) => c.outcome === "created");
       expect(created).toHaveLength(1);
@@ -154,6 +162,52 @@ describe("the run ledger", () => {
       expect(busy).toMatchObject({ outcome: "busy", run: { id: created[0].run.id } });
       const inDb = await asAdmin(async (c) => (await c.query("select id from vwatch_runs where ran_on = 'bigquery'")).rows, dbName());
       expect(inDb).toEqual([{ id: created[0].run.id }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("a run whose server was killed (no heartbeat for a minute) no longer holds the warehouse: the next claim marks it interrupted and starts", async () => {
+    const pool = new Pool({ connectionString: db.url, max: 2 });
+    try {
+      const transaction = poolTransaction(pool);
+      const first = await claimRun(transaction, claimed("dataform-old", "daily-2026-11-25", "dataform"));
+      expect(first.outcome).toBe("created");
+      // Alive: beating 10 s ago, the warehouse stays busy.
+      await pool.query("update vwatch_runs set status = 'running', heartbeat_at = now() - interval '10 seconds' where id = 'dataform-old'");
+      expect(await claimRun(transaction, claimed("dataform-new", "daily-2026-11-26", "dataform"))).toMatchObject({ outcome: "busy", run: { id: "dataform-old" } });
+      // Killed: silent for 5 minutes.
+      await pool.query("update vwatch_runs set heartbeat_at = '2026-11-26T06:00:00Z' where id = 'dataform-old'");
+      const next = await claimRun(transaction, claimed("dataform-new", "daily-2026-11-26", "dataform"));
+      expect(next).toMatchObject({ outcome: "created", run: { id: "dataform-new" } });
+      const { rows: old } = await pool.query("select status, error, ended_at is not null as ended from vwatch_runs where id = 'dataform-old'");
+      expect(old).toEqual([{ status: "interrupted", ended: true, error: "interrupted: the server running it stopped sending heartbeats at 2026-11-26T06:00:00Z (killed without a SIGTERM?); a later trigger took the warehouse over" }]);
+      // Another warehouse's silent run is not touched by this warehouse's claims.
+      expect((await pool.query("select status from vwatch_runs where id = 'dataform-new'")).rows).toEqual([{ status: "queued" }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("a running run's heartbeat moves while its server beats and stops with it; a finished run's heartbeat is never moved", async () => {
+    const pool = new Pool({ connectionString: db.url, max: 2 });
+    const sql = { execute: async (q: string, p?: unknown[]) => { const r = await pool.query(q, p); return { rows: r.rows, rowCount: r.rowCount ?? 0 }; } };
+    const beatOf = async (id: string) => (await pool.query("select heartbeat_at from vwatch_runs where id = $1", [id])).rows[0].heartbeat_at as Date;
+    try {
+      expect((await claimRun(poolTransaction(pool), claimed("beating", "beat-1", "duckdb"))).outcome).toBe("created");
+      await pool.query("update vwatch_runs set heartbeat_at = '2026-11-26T06:00:00Z' where id = 'beating'");
+      const stop = keepAlive(sql, "beating", 20);
+      await new Promise((r) => setTimeout(r, 200));
+      stop();
+      const moved = await beatOf("beating");
+      expect(moved.getTime()).toBeGreaterThan(Date.parse("2026-11-27T00:00:00Z"));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await beatOf("beating")).toEqual(moved);
+      await pool.query("update vwatch_runs set status = 'succeeded', heartbeat_at = '2026-11-26T06:00:00Z' where id = 'beating'");
+      const again = keepAlive(sql, "beating", 20);
+      await new Promise((r) => setTimeout(r, 100));
+      again();
+      expect((await beatOf("beating")).toISOString()).toBe("2026-11-26T06:00:00.000Z");
     } finally {
       await pool.end();
     }

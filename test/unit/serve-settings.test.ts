@@ -32,15 +32,27 @@ describe("vwatch serve settings", () => {
     expect(() => serveSettings({}, { ...auth, VWATCH_STALE_AFTER_HOURS: "-1" }, repo)).toThrow('VWATCH_STALE_AFTER_HOURS must be a number of hours > 0, got "-1"');
   });
 
-  it("a run is stale after the schedule's interval plus 2 hours (vwatch.yaml's first workflow), or VWATCH_STALE_AFTER_HOURS", () => {
-    expect(cronIntervalHours("15 2 * * *")).toBe(24);
-    expect(cronIntervalHours("5 * * * *")).toBe(1);
-    expect(cronIntervalHours("0 */6 * * *")).toBe(6);
-    expect(cronIntervalHours("0 3 * * 1")).toBe(168);
+  it("a run is stale after the schedule's longest gap plus 2 hours (vwatch.yaml's first workflow), or VWATCH_STALE_AFTER_HOURS", () => {
+    const from = new Date("2026-11-27T12:00:00Z");
+    expect(cronIntervalHours("15 2 * * *", "Etc/UTC", from)).toBe(24);
+    expect(cronIntervalHours("5 * * * *", "Etc/UTC", from)).toBe(1);
+    expect(cronIntervalHours("0 */6 * * *", "Etc/UTC", from)).toBe(6);
+    expect(cronIntervalHours("0 3 * * 1", "Etc/UTC", from)).toBe(168);
+    // Weekdays only: Friday's run to Monday's is the longest wait.
+    expect(cronIntervalHours("30 6 * * 1-5", "Etc/UTC", from)).toBe(72);
+    // Twice a day at uneven hours: the longer of the two gaps.
+    expect(cronIntervalHours("0 6,10 * * *", "Etc/UTC", from)).toBe(20);
+    // The 1st of each month: the longest month.
+    expect(cronIntervalHours("0 4 1 * *", "Etc/UTC", from)).toBe(31 * 24);
+    // A daily run in a zone with summer time has one 25 h night a year.
+    expect(cronIntervalHours("0 2 * * *", "Europe/Madrid", from)).toBe(25);
+    expect(cronIntervalHours("not a cron")).toBeUndefined();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-serve-settings-"));
     try {
       fs.writeFileSync(path.join(dir, "vwatch.yaml"), 'production:\n  workflows:\n    - id: hourly\n      cron: "10 * * * *"\n');
       expect(serveSettings({ auth: false }, {}, dir).staleAfterHours).toBe(3);
+      fs.writeFileSync(path.join(dir, "vwatch.yaml"), 'production:\n  workflows:\n    - id: weekdays\n      cron: "0 7 * * MON-FRI"\n      timeZone: America/Caracas\n');
+      expect(serveSettings({ auth: false }, {}, dir).staleAfterHours).toBe(74);
       expect(serveSettings({ auth: false }, { VWATCH_STALE_AFTER_HOURS: "30" }, dir).staleAfterHours).toBe(30);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
