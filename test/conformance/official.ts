@@ -14,6 +14,8 @@ import { copyProject, repoRoot } from "../helpers/project";
 
 export const conformanceProject = path.join(repoRoot, "test", "fixtures", "conformance");
 const officialCliPath = path.join(repoRoot, "node_modules", ".bin", "dataform");
+/** The official CLI gives a compilation 30 s by default; a loaded 2-core machine can need more. */
+export const OFFICIAL_TIMEOUT = ["--timeout", "5m"];
 
 export interface ExistingTable {
   target: FakeTarget;
@@ -65,7 +67,7 @@ export async function officialCli(projectDir: string, apiUrl: string, projectId:
     fs.writeFileSync(credentials, JSON.stringify({ projectId, location: "US" }));
     // Async on purpose: the fake answers from this process's event loop.
     const [command, ...rest] = args;
-    return await promisify(execFile)(officialCliPath, [command, dir, ...rest, "--credentials", credentials], {
+    return await promisify(execFile)(officialCliPath, [command, dir, ...rest, "--credentials", credentials, ...OFFICIAL_TIMEOUT], {
       encoding: "utf8",
       maxBuffer: 64 << 20,
       env: { ...process.env, BIGQUERY_EMULATOR_HOST: apiUrl, METADATA_SERVER_DETECTION: "none", GOOGLE_APPLICATION_CREDENTIALS: "" },

@@ -5,11 +5,12 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { compileProject } from "../../orchestrator/compile/compile";
 import { repoRoot } from "../helpers/project";
+import { OFFICIAL_TIMEOUT } from "../conformance/official";
 
 const officialCli = path.join(repoRoot, "node_modules", ".bin", "dataform");
 
 function officialCompile(projectDir: string): any {
-  const out = execFileSync(officialCli, ["compile", projectDir, "--json"], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = execFileSync(officialCli, ["compile", projectDir, "--json", ...OFFICIAL_TIMEOUT], { encoding: "utf8", maxBuffer: 64 << 20 });
   return JSON.parse(out);
 }
 

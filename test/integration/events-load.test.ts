@@ -34,7 +34,9 @@ describe("phase chaining under load and faults", () => {
       failures: { [`${r(3)}/sync`]: 2, [`${r(7)}/check`]: 1, [`${r(19)}/sync`]: 4, [`${r(11)}/sync`]: 5, [`${r(15)}/check`]: 5 },
       delayMs: () => Math.floor(random() * 15),
     });
-    const bus = new MemoryBus({ backoffMs: { min: 40, max: 2_000 }, jitterMs: 25, duplicateRate: 0.3, republishRate: 0.3, random });
+    // Backoff from 150 ms: a completion published before its phase ran waits ~4.5 s over its 5
+    // attempts, long enough on a loaded 2-core machine for the run's earlier phases to finish.
+    const bus = new MemoryBus({ backoffMs: { min: 150, max: 3_000 }, jitterMs: 25, duplicateRate: 0.3, republishRate: 0.3, random });
     bus.setEndpoint((body) => handlePush(session, body, {}, { bus, work }));
 
     // Reordered on purpose: completions of later phases published before their run's transform.

@@ -8,6 +8,7 @@ import { resultsFile, type RunRecord } from "../../orchestrator/run/results";
 import { runCli } from "../helpers/cli";
 import { asAdmin, freshDatabase } from "../helpers/pg";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
+import { OFFICIAL_TIMEOUT } from "../conformance/official";
 
 // The declared var schema (includes/var_schema.js): one place, used by core at compile time
 // (so by the official CLI and the Dataform service too) and by the CLI before it compiles.
@@ -28,7 +29,7 @@ function projectWithVar(name: string, value: string): string {
 /** `dataform compile DIR --json` with the official CLI: its exit code and the graph it printed. */
 function officialCompile(dir: string, ...args: string[]): { code: number; graph: any } {
   try {
-    return { code: 0, graph: JSON.parse(execFileSync(officialCli, ["compile", dir, "--json", ...args], { encoding: "utf8", maxBuffer: 64 << 20 })) };
+    return { code: 0, graph: JSON.parse(execFileSync(officialCli, ["compile", dir, "--json", ...args, ...OFFICIAL_TIMEOUT], { encoding: "utf8", maxBuffer: 64 << 20 })) };
   } catch (e) {
     const err = e as { status: number; stdout: string };
     return { code: err.status, graph: JSON.parse(err.stdout) };
