@@ -88,9 +88,38 @@ describe("the layout", () => {
     const layout = layoutGraph(graph);
     expect([...layout.nodes.keys()].sort()).toEqual(graph.nodes.map((n) => n.name).sort());
     for (const e of graph.edges) expect(layout.nodes.get(e.from)!.x, `${e.from} -> ${e.to}`).toBeLessThan(layout.nodes.get(e.to)!.x);
+    expect(layout.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual(graph.edges.map((e) => `${e.from} -> ${e.to}`));
     for (const b of layout.nodes.values()) {
       expect(b.x + b.width / 2).toBeLessThanOrEqual(layout.width);
       expect(b.y + b.height / 2).toBeLessThanOrEqual(layout.height);
+    }
+  });
+});
+
+describe("the drawn edges", () => {
+  /** The nodes an edge's polyline passes through (sampled every pixel, 2 px inside a box), other than its own ends. */
+  function crossed(layout: ReturnType<typeof layoutGraph>, e: { from: string; to: string; points: { x: number; y: number }[] }): string[] {
+    const hit = new Set<string>();
+    for (let i = 1; i < e.points.length; i++) {
+      const [a, b] = [e.points[i - 1], e.points[i]];
+      const steps = Math.ceil(Math.hypot(b.x - a.x, b.y - a.y));
+      for (let s = 0; s <= steps; s++) {
+        const x = a.x + ((b.x - a.x) * s) / (steps || 1), y = a.y + ((b.y - a.y) * s) / (steps || 1);
+        for (const [name, box] of layout.nodes) {
+          if (name !== e.from && name !== e.to && Math.abs(x - box.x) < box.width / 2 - 2 && Math.abs(y - box.y) < box.height / 2 - 2) hit.add(name);
+        }
+      }
+    }
+    return [...hit];
+  }
+
+  it("start at their source's right side, end at their target's left side, and cross no other node", () => {
+    const layout = layoutGraph(graph);
+    for (const e of layout.edges) {
+      const [from, to] = [layout.nodes.get(e.from)!, layout.nodes.get(e.to)!];
+      expect(e.points[0].x, e.from).toBeCloseTo(from.x + from.width / 2, 0);
+      expect(e.points.at(-1)!.x, e.to).toBeCloseTo(to.x - to.width / 2, 0);
+      expect(crossed(layout, e), `${e.from} -> ${e.to}`).toEqual([]);
     }
   });
 });
