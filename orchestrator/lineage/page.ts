@@ -9,7 +9,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import type { CompiledGraph } from "../compile/graph";
 import { escapeXml as esc } from "./escape";
-import { lineageGraph } from "./graph";
+import { lineageGraph, type LineageGraph } from "./graph";
+import { layoutGraph, type Layout } from "./layout";
 import { nodeStatus, NODE_STATUSES } from "./status";
 import { renderSvg, STATUS_COLOURS } from "./svg";
 
@@ -107,8 +108,25 @@ const SCRIPT = `
 })();
 `;
 
+/**
+ * The lineage and layout of each compiled graph, computed once: a server's session keeps its
+ * compiled graph, and the layout (dagre's ordering) is most of a page's time; only the statuses
+ * and the SQLX files are read per request.
+ */
+const laidOut = new WeakMap<CompiledGraph, { graph: LineageGraph; layout: Layout }>();
+
+function lineageOf(compiled: CompiledGraph): { graph: LineageGraph; layout: Layout } {
+  let entry = laidOut.get(compiled);
+  if (!entry) {
+    const graph = lineageGraph(compiled);
+    entry = { graph, layout: layoutGraph(graph) };
+    laidOut.set(compiled, entry);
+  }
+  return entry;
+}
+
 export async function lineagePage(input: LineagePageInput): Promise<{ title: string; body: string }> {
-  const graph = lineageGraph(input.graph);
+  const { graph, layout } = lineageOf(input.graph);
   const files: Record<string, string | null> = {};
   for (const file of new Set(graph.nodes.map((n) => n.file).filter((f): f is string => !!f))) files[file] = await readSqlx(input.projectDir, file);
   const data: LineageData = {
@@ -120,7 +138,7 @@ export async function lineagePage(input: LineagePageInput): Promise<{ title: str
     `<section class="lineage-page" data-colours="${esc(JSON.stringify(STATUS_COLOURS))}">\n<style>${STYLE}</style>\n` +
     `<p class="lineage-summary">${graph.nodes.length} actions, ${graph.edges.length} dependencies (${counts.map(([s, c]) => `${c} ${s}`).join(", ")}). ` +
     `Select an action (click it, or Tab to it and press Enter) to see its SQLX file, columns and compiled SQL.</p>\n` +
-    `<div class="lineage-diagram">${renderSvg(graph, { status: input.lastStatus, focusable: true })}</div>\n` +
+    `<div class="lineage-diagram">${renderSvg(graph, { status: input.lastStatus, focusable: true, layout })}</div>\n` +
     `<aside id="lineage-details" class="lineage-details" aria-live="polite"><p>No action selected.</p></aside>\n` +
     `<script type="application/json" id="lineage-data">${scriptJson(data)}</script>\n` +
     `<script>${SCRIPT}</script>\n</section>\n`;

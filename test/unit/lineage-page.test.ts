@@ -74,12 +74,21 @@ describe("the lineage page", () => {
     expect(scriptJson({ s: "</script><!-- \u2028" })).toBe('{"s":"\\u003c/script>\\u003c!-- \\u2028"}');
   });
 
-  it("a SQLX file that cannot be read is null in the data, not an error", async () => {
+  it("a SQLX file that cannot be read is null in the data, not an error; a later page shows the new statuses", async () => {
     const moved = makeProject({});
     try {
-      const data = dataOf((await lineagePage({ graph, lastStatus: new Map(), projectDir: moved })).body);
+      // The same compiled graph as above (its layout is reused), other statuses: the colours follow.
+      const { body } = await lineagePage({ graph, lastStatus: new Map([["testproj.ds.op", "skipped"]]), projectDir: moved });
+      const data = dataOf(body);
       expect(data.files["definitions/a.sqlx"]).toBeNull();
-      expect(data.nodes.every((n) => n.status === "not run")).toBe(true);
+      expect(data.nodes.map((n) => n.status)).toEqual(["not run", "not run", "not run", "skipped", "not run"]);
+      expect([...body.matchAll(/data-action="([^"]+)" data-type="[^"]+" data-status="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+        "testproj.raw.src not run",
+        "testproj.ds.a not run",
+        "testproj.ds.b not run",
+        "testproj.ds.op skipped",
+        "testproj.ds_assertions.chk not run",
+      ]);
     } finally {
       fs.rmSync(moved, { recursive: true, force: true });
     }
