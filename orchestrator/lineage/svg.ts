@@ -33,7 +33,7 @@ export function shape(type: NodeType, b: Box): string {
   switch (type) {
     case "declaration": {
       // A cylinder: a source table that Dataform reads but does not build.
-      const e = 6;
+      const e = 5;
       return `<path class="shape" d="M${x0},${y0 + e} a${r(b.width / 2)},${e} 0 0,1 ${r(b.width)},0 v${r(b.height - 2 * e)} a${r(b.width / 2)},${e} 0 0,1 ${-r(b.width)},0 z M${x0},${y0 + e} a${r(b.width / 2)},${e} 0 0,0 ${r(b.width)},0"/>`;
     }
     case "view":
@@ -51,13 +51,15 @@ export function shape(type: NodeType, b: Box): string {
 
 function nodeSvg(n: LineageNode, b: Box, status: NodeStatus, focusable: boolean): string {
   const c = STATUS_COLOURS[status];
+  // A cylinder's front rim crosses its upper part: its text sits lower.
+  const dy = n.type === "declaration" ? 5 : 0;
   const focus = focusable ? ` tabindex="0" role="button" aria-label="${esc(`${n.label}, ${n.type}, ${status}`)}"` : "";
   return (
     `<g class="node" data-action="${esc(n.name)}" data-type="${n.type}" data-status="${status}" fill="${c.fill}" stroke="${c.stroke}"${focus}>` +
     `<title>${esc(`${n.name} (${n.type}, ${status})`)}</title>` +
     shape(n.type, b) +
-    `<text class="label" x="${r(b.x)}" y="${r(b.y - 2)}">${esc(n.label)}</text>` +
-    `<text class="type" x="${r(b.x)}" y="${r(b.y + 13)}">${n.type}</text></g>`
+    `<text class="label" x="${r(b.x)}" y="${r(b.y + dy - 2)}">${esc(n.label)}</text>` +
+    `<text class="type" x="${r(b.x)}" y="${r(b.y + dy + 13)}">${n.type}</text></g>`
   );
 }
 
