@@ -67,6 +67,14 @@ describe("vwatch lineage", () => {
     expect(r.err.trim()).toBe('error: --format must be one of mermaid, dot, svg, json, got "png"');
   });
 
+  it("--out into a folder that does not exist is a usage error naming it (exit 2), writing nothing", async () => {
+    const folder = path.join(tempHome(), "no-such-folder");
+    const r = await lineage("--out", path.join(folder, "lineage.svg"), "--format", "svg");
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`error: --out ${path.join(folder, "lineage.svg")}: the folder ${folder} does not exist`);
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
   it("an unknown action is a usage error (exit 2)", async () => {
     const r = await lineage("--actions", "no_such_model");
     expect(r.code).toBe(2);
