@@ -6,6 +6,7 @@ import * as deploy from "./deploy";
 import * as diff from "./diff";
 import * as explain from "./explain";
 import * as generate from "./generate";
+import * as lineage from "./lineage";
 import * as load from "./load";
 import * as query from "./query";
 import * as render from "./render";
@@ -18,4 +19,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register, lineage.register];
