@@ -1,6 +1,7 @@
 import { log } from "../orchestrator/log";
 import { benchCliStart } from "./cli-start";
 import { benchCompile } from "./compile";
+import { benchFetch } from "./fetch";
 import { benchNpmStart } from "./npm-start";
 import { benchLocalRun } from "./run";
 import { benchSpikes, spikeFigures } from "./spikes";
@@ -20,6 +21,8 @@ async function main() {
   figures.push(...benchNpmStart());
   log.out("\n== compile ==");
   benchCompile();
+  log.out("\n== fetch gdelt from a local mirror ==");
+  await benchFetch();
   log.out("\n== local run ==");
   await benchLocalRun();
   const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];
