@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseManifest, type Manifest, type ManifestEntry } from "../load/manifest";
+import * as readline from "readline";
+import { InputError } from "../errors";
 import { download, DownloadError, type DownloadOptions } from "./http";
 import type { TimeRange } from "./time-range";
 
@@ -10,68 +11,101 @@ export const GDELT_TABLES = ["export", "mentions"] as const;
 export type GdeltFetchTable = (typeof GDELT_TABLES)[number];
 
 /** A published 15-minute file: `YYYYMMDDHHMMSS.export.CSV.zip` or `.mentions.CSV.zip`. */
-export interface ListedFile extends ManifestEntry {
+export interface ListedFile {
   name: string;
   time: string;
   table: GdeltFetchTable;
-  /** The list and line it came from, for messages. */
+  size: number;
+  /** Lower-case hex. */
+  md5: string;
+  /** The list and line it came from, for messages: `masterfilelist.txt line 12`. */
   where: string;
 }
 
+/** What a list holds of the range, and the span of all the export and mentions files it lists. */
+export interface FileList {
+  files: ListedFile[];
+  first?: string;
+  newest?: string;
+  master: "cached" | "downloaded";
+}
+
+const LINE = /^(\d+)\s+([0-9a-fA-F]{32})\s+(\S+)$/;
 const FILE = /^(\d{14})\.(export|mentions)\.CSV\.zip$/i;
 
 /**
- * GDELT's file list: masterfilelist.txt from the cache in `dir` when younger than 15 minutes,
- * else downloaded again (a failed refresh falls back to the cached copy, with a warning); plus
- * lastupdate.txt when the range reaches past the master list's newest file.
+ * The files of the tables in the range that GDELT lists, in time order (events before mentions
+ * of one time): masterfilelist.txt from the cache in `dir` when younger than 15 minutes, else
+ * downloaded again (a failed refresh falls back to the cached copy, with a warning); plus
+ * lastupdate.txt when the range reaches past the master list's newest file. The lists are read
+ * line by line, keeping only the range: the real master list has over a million lines.
  */
 export async function gdeltFileList(
   baseUrl: string,
   dir: string,
   range: TimeRange,
-  opts: DownloadOptions & { now: Date; warn: (message: string) => void; onRequest?: (url: string) => void },
-): Promise<{ files: ListedFile[]; master: "cached" | "downloaded"; newest?: string }> {
+  tables: readonly GdeltFetchTable[],
+  opts: DownloadOptions & { now: Date; warn: (message: string) => void },
+): Promise<FileList> {
   const cached = path.join(dir, "masterfilelist.txt");
-  let master: "cached" | "downloaded" = "cached";
+  let master: FileList["master"] = "cached";
   const age = fs.existsSync(cached) ? opts.now.getTime() - fs.statSync(cached).mtimeMs : Infinity;
   if (age >= MASTER_LIST_MAX_AGE_MS) {
     try {
       await fetchList(`${baseUrl}/masterfilelist.txt`, cached, opts);
       master = "downloaded";
     } catch (e) {
-      if (age === Infinity) throw e;
-      opts.warn(`${(e as Error).message}; using the copy cached ${Math.round(age / 60_000)} min ago`);
+      if (age === Infinity || !(e instanceof DownloadError)) throw e;
+      opts.warn(`${e.message}; using the copy cached ${Math.round(age / 60_000)} min ago`);
     }
   }
-  const files = listed(parseManifest(fs.readFileSync(cached, "utf8"), "masterfilelist.txt"));
-  const newest = files.reduce<string | undefined>((a, f) => (a === undefined || f.time > a ? f.time : a), undefined);
+  const list = await readList(cached, range, tables);
+  if (list.lines === 0) {
+    fs.rmSync(cached, { force: true }); // not kept: the next fetch asks again
+    throw new InputError(`${baseUrl}/masterfilelist.txt is not a GDELT file list (no line of the form "size md5 url"); is GDELT_BASE_URL right?`);
+  }
+  let { files, first, newest } = list;
   if (newest === undefined || range.to > newest) {
-    const latest = path.join(dir, "lastupdate.txt");
-    await fetchList(`${baseUrl}/lastupdate.txt`, latest, opts);
+    const latestFile = path.join(dir, "lastupdate.txt");
+    await fetchList(`${baseUrl}/lastupdate.txt`, latestFile, opts);
+    const latest = await readList(latestFile, range, tables);
     const known = new Set(files.map((f) => f.name));
-    files.push(...listed(parseManifest(fs.readFileSync(latest, "utf8"), "lastupdate.txt")).filter((f) => !known.has(f.name)));
+    files = [...files, ...latest.files.filter((f) => !known.has(f.name))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    first = [first, latest.first].filter((t) => t !== undefined).sort()[0];
+    newest = [newest, latest.newest].filter((t) => t !== undefined).sort().pop();
   }
-  return { files, master, newest: files.reduce<string | undefined>((a, f) => (a === undefined || f.time > a ? f.time : a), undefined) };
+  return { files, first, newest, master };
 }
 
-async function fetchList(url: string, dest: string, opts: DownloadOptions & { onRequest?: (url: string) => void }): Promise<void> {
-  opts.onRequest?.(url);
+async function fetchList(url: string, dest: string, opts: DownloadOptions): Promise<void> {
   const r = await download(url, dest, { ...opts, onBytes: undefined });
-  if (r.status === "missing") throw new DownloadError(`${url}: not found (HTTP 404); is GDELT_BASE_URL right?`);
+  if (r.status === "missing") throw new InputError(`${url}: not found (HTTP 404); is GDELT_BASE_URL right?`);
 }
 
-function listed(manifest: Manifest): ListedFile[] {
-  const out: ListedFile[] = [];
-  for (const [name, entry] of manifest.entries) {
-    const m = FILE.exec(name);
-    if (m) out.push({ ...entry, name, time: m[1], table: m[2].toLowerCase() as GdeltFetchTable, where: `${manifest.source} line ${entry.line}` });
+/** The listed export/mentions files of the tables in the range, in name order (the first line of a name wins). */
+async function readList(file: string, range: TimeRange, tables: readonly GdeltFetchTable[]): Promise<{ files: ListedFile[]; first?: string; newest?: string; lines: number }> {
+  const source = path.basename(file);
+  const byName = new Map<string, ListedFile>();
+  let first: string | undefined;
+  let newest: string | undefined;
+  let lines = 0;
+  let n = 0;
+  const input = fs.createReadStream(file, { encoding: "utf8" });
+  for await (const raw of readline.createInterface({ input, crlfDelay: Infinity })) {
+    n++;
+    const m = LINE.exec(raw.trim());
+    if (!m) continue;
+    lines++;
+    const name = m[3].replace(/[?#].*$/, "").replace(/^.*\//, "");
+    const f = FILE.exec(name);
+    if (!f) continue;
+    const time = f[1];
+    if (first === undefined || time < first) first = time;
+    if (newest === undefined || time > newest) newest = time;
+    const table = f[2].toLowerCase() as GdeltFetchTable;
+    if (time < range.from || time > range.to || !tables.includes(table) || byName.has(name)) continue;
+    byName.set(name, { name, time, table, size: Number(m[1]), md5: m[2].toLowerCase(), where: `${source} line ${n}` });
   }
-  return out;
-}
-
-/** The files of the tables in the range, in time order (events before mentions of one time). */
-export function selectFiles(files: ListedFile[], range: TimeRange, tables: readonly GdeltFetchTable[]): ListedFile[] {
-  return files
-    .filter((f) => tables.includes(f.table) && f.time >= range.from && f.time <= range.to)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, first, newest, lines };
 }

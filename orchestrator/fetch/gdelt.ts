@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../errors";
-import { gdeltFileList, selectFiles, type GdeltFetchTable, type ListedFile } from "./gdelt-list";
+import { gdeltFileList, type GdeltFetchTable, type ListedFile } from "./gdelt-list";
 import { download, DownloadError, fileMd5, type DownloadOptions } from "./http";
 import { startByteProgress } from "./progress";
 import type { TimeRange } from "./time-range";
@@ -41,13 +41,12 @@ export interface FetchGdeltResult {
 
 export async function fetchGdelt(opts: FetchGdeltOptions): Promise<FetchGdeltResult> {
   fs.mkdirSync(opts.dir, { recursive: true });
-  const list = await gdeltFileList(opts.baseUrl, opts.dir, opts.range, { ...opts.download, now: opts.now, warn: opts.warn });
-  const wanted = selectFiles(list.files, opts.range, opts.tables);
+  const list = await gdeltFileList(opts.baseUrl, opts.dir, opts.range, opts.tables, { ...opts.download, now: opts.now, warn: opts.warn });
+  const wanted = list.files;
   if (wanted.length === 0) {
-    const times = list.files.map((f) => f.time).sort();
     throw new InputError(
       `GDELT's list has no ${opts.tables.join(" or ")} file between ${opts.range.from} and ${opts.range.to} (UTC)` +
-        (times.length > 0 ? `; it lists files from ${times[0]} to ${times[times.length - 1]}` : ""),
+        (list.first !== undefined ? `; it lists files from ${list.first} to ${list.newest}` : ""),
     );
   }
   const files: FetchedFile[] = [];

@@ -154,4 +154,34 @@ describe("vwatch fetch gdelt", () => {
     expect(tables.code).toBe(2);
     expect(tables.err).toContain(`--tables: expected export, mentions or export,mentions, got "gkg"`);
   });
+  it("falls back to the cached master list when refreshing it fails; refuses a list that is not GDELT's", async () => {
+    mirror = await startMirror();
+    const m = mirror;
+    const home = tempHome();
+    expect((await fetchGdelt(m, home, [...HOUR, "--tables", "export", "--no-load"])).code).toBe(0);
+    const list = path.join(downloads(home), "masterfilelist.txt");
+    const old = new Date(Date.now() - 20 * 60_000);
+    fs.utimesSync(list, old, old);
+    m.onRequest = (req, res) => {
+      if (!req.url?.endsWith("/masterfilelist.txt")) return false;
+      res.writeHead(503).end();
+      return true;
+    };
+    const r = await fetchGdelt(m, home, [...HOUR, "--no-load", "--retries", "0"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`warning: ${m.url}/gdeltv2/masterfilelist.txt: HTTP 503 Service Unavailable; using the copy cached 20 min ago`);
+    expect(r.err).toContain("4 downloaded (");
+
+    // A server answering with something else than a list (a wrong GDELT_BASE_URL): exit 2, nothing cached.
+    m.onRequest = (req, res) => {
+      if (!req.url?.endsWith("/masterfilelist.txt")) return false;
+      res.writeHead(200, { "Content-Type": "text/html" }).end("<html><body>Welcome</body></html>");
+      return true;
+    };
+    const fresh = tempHome();
+    const bad = await fetchGdelt(m, fresh, HOUR);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(`error: ${m.url}/gdeltv2/masterfilelist.txt is not a GDELT file list (no line of the form "size md5 url"); is GDELT_BASE_URL right?`);
+    expect(fs.readdirSync(downloads(fresh))).toEqual([]);
+  });
 });
