@@ -103,15 +103,21 @@ async function attemptOnce(url: string, dest: string, ua: string, opts: Download
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     const hash = crypto.createHash("md5");
     const out = await fs.promises.open(part, "w");
+    // A failing write (a full disk) is not the network's fault: it passes through, not retried.
+    let writing: { error: unknown } | undefined;
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         arm();
         hash.update(chunk);
-        await out.write(chunk);
+        await out.write(chunk).catch((error) => {
+          writing = { error };
+          throw error;
+        });
         received += chunk.length;
         opts.onBytes?.(chunk.length);
       }
     } catch (e) {
+      if (writing) throw writing.error;
       throw new Transient(timedOut ? `no data for ${opts.timeoutMs / 1000} s after ${received} bytes` : `the connection broke after ${received} bytes: ${cause(e)}`);
     } finally {
       await out.close();
