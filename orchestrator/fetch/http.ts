@@ -64,7 +64,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions,
         throw new DownloadError(`${url}: ${e.message}${attempt > 1 ? ` (after ${attempt} attempts)` : ""}`, { cause: e });
       }
       const wait = Math.min(BACKOFF_CAP_MS, (opts.backoffMs ?? 1000) * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      opts.onRetry?.(e.message, wait);
+      opts.onRetry?.(`${url}: ${e.message} (attempt ${attempt} of ${opts.retries + 1})`, wait);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

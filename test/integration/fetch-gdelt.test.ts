@@ -120,9 +120,10 @@ describe("vwatch fetch gdelt", () => {
       const cut = published("20150218233000.mentions.CSV.zip");
       expect(r.err).toContain(`error: ${mirror.url}/gdeltv2/20150218233000.mentions.CSV.zip: ${cut.size >> 1} bytes, but masterfilelist.txt line 6 lists ${cut.size} (after 3 attempts)`);
       expect(r.err).toContain(`warning: ${mirror.url}/gdeltv2/20150218234500.mentions.CSV.zip: listed in masterfilelist.txt line 8 but not on the server (HTTP 404); skipped`);
-      expect(r.err).toContain("HTTP 503 Service Unavailable; trying again in");
-      expect(r.err).toContain(`the connection broke after`);
-      expect(r.err).toContain("no answer within 1 s; trying again in");
+      const at = (name: string) => `${mirror!.url}/gdeltv2/${name}`;
+      expect(r.err).toContain(`${at("20150218230000.export.CSV.zip")}: HTTP 503 Service Unavailable (attempt 1 of 3); trying again in`);
+      expect(r.err).toMatch(new RegExp(`${at("20150218230000.mentions.CSV.zip")}: the connection broke after \\d+ bytes: .*\\(attempt 1 of 3\\); trying again in`));
+      expect(r.err).toContain(`${at("20150218231500.export.CSV.zip")}: no answer within 1 s (attempt 1 of 3); trying again in`);
       expect(r.err).toContain("5 downloaded (");
       expect(r.err).toContain("0 already present, 1 missing on the server, 2 failed; loaded ");
       // Each retried file once more; each bad file three times; the 404 once.
