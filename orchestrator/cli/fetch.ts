@@ -57,9 +57,10 @@ export function register(cli: Cli): void {
       .option("--to <time>", "last file time (default: now)")
       .option("--days <n>", "the last N days instead of --from/--to")
       .option("--tables <list>", "which files: export, mentions or both", "export,mentions")
-      .option("--concurrency <n>", "downloads at once; be gentle with GDELT's server", "2"),
+      .option("--concurrency <n>", "downloads at once; be gentle with GDELT's server", "2")
+      .option("--json", "print each file's download and load result as JSON"),
   ).action(
-    cli.action(async (opts: CommonOptions & { from?: string; to?: string; days?: string; tables: string; concurrency: string }) => {
+    cli.action(async (opts: CommonOptions & { from?: string; to?: string; days?: string; tables: string; concurrency: string; json?: boolean }) => {
       const { parseRange } = await import("../fetch/time-range");
       const { GDELT_TABLES } = await import("../fetch/gdelt-list");
       const range = parseRange(opts, new Date());
@@ -84,13 +85,19 @@ export function register(cli: Cli): void {
         `${by("missing").length} missing on the server, ${by("failed").length} failed`;
       let loadCode = 0;
       let loaded = "";
+      let loads: FileLoadResult[] = [];
       if (opts.load && ready.length > 0) {
-        const loads = await loadGdelt(warehouseFile(config), ready.map((f) => f.file));
+        loads = await loadGdelt(warehouseFile(config), ready.map((f) => f.file));
         loadCode = loads.some((r) => r.status === "failed") ? 2 : 0;
         for (const r of loads.filter((r) => r.status === "failed")) log.error(r.error ?? `${r.file}: failed`);
         const rows = loads.filter((r) => r.status === "loaded" || r.status === "replaced");
         loaded = `; loaded ${rows.reduce((a, r) => a + r.rows, 0)} rows from ${rows.length} file(s), ${loads.filter((r) => r.status === "skipped").length} already loaded` +
           (loadCode ? `, ${loads.filter((r) => r.status === "failed").length} failed to load` : "");
+      }
+      if (opts.json) {
+        const load = new Map(loads.map((r) => [r.file, r]));
+        const out = files.map((f) => ({ ...f, load: load.get(f.file) && { status: load.get(f.file)!.status, rows: load.get(f.file)!.rows, error: load.get(f.file)!.error } }));
+        log.out(JSON.stringify(out, null, 2));
       }
       log.summary(fetched + loaded);
       return by("failed").length > 0 ? 1 : loadCode;

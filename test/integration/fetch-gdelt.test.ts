@@ -46,6 +46,20 @@ describe("vwatch fetch gdelt", () => {
     // 2102 + 2084 events (samples/SOURCES.md).
     expect(r.err).toContain("2 downloaded (");
     expect(r.err).toContain("0 already present, 0 missing on the server, 0 failed; loaded 4186 rows from 2 file(s), 0 already loaded");
+    // --json: each file's download and load; a rerun finds them present and loaded.
+    const json = await fetchGdelt(mirror, home, ["--from", "20150218231500", "--to", "20150218233000", "--tables", "export", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual(
+      ["20150218231500", "20150218233000"].map((time) => ({
+        name: `${time}.export.CSV.zip`,
+        url: `${mirror!.url}/gdeltv2/${time}.export.CSV.zip`,
+        file: path.join(downloads(home), `${time}.export.CSV.zip`),
+        time,
+        status: "present",
+        bytes: 0,
+        load: { status: "skipped", rows: time === "20150218231500" ? 2102 : 2084 },
+      })),
+    );
   });
 
   it("leaves the warehouse as loading the same files by hand with vwatch load gdelt", async () => {
