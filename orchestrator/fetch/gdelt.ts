@@ -63,10 +63,11 @@ export async function fetchGdelt(opts: FetchGdeltOptions): Promise<FetchGdeltRes
     while (next < todo.length) {
       const { listed, out } = todo[next++];
       try {
-        const r = await download(out.url, out.file, { ...opts.download, onBytes: (n) => progress.bytes(n) }, { size: listed.size, md5: listed.md5, where: listed.where });
+        const onRetry = opts.download.onRetry && ((why: string, wait: number) => progress.note(() => opts.download.onRetry!(why, wait)));
+        const r = await download(out.url, out.file, { ...opts.download, onRetry, onBytes: (n) => progress.bytes(n) }, { size: listed.size, md5: listed.md5, where: listed.where });
         if (r.status === "missing") {
           out.status = "missing";
-          opts.warn(`${out.url}: listed in ${listed.where} but not on the server (HTTP 404); skipped (GDELT's list names a few files it never published)`);
+          progress.note(() => opts.warn(`${out.url}: listed in ${listed.where} but not on the server (HTTP 404); skipped (GDELT's list names a few files it never published)`));
         } else {
           out.status = "downloaded";
           out.bytes = r.bytes;

@@ -8,6 +8,8 @@ import { duration, log } from "../log";
 export interface ByteProgress {
   bytes(n: number): void;
   file(): void;
+  /** Prints something else (a warning, a retry) without mangling the line on a terminal. */
+  note(print: () => void): void;
   done(): void;
 }
 
@@ -38,6 +40,11 @@ export function startByteProgress(label: string, files: number, totalBytes: numb
     file() {
       count++;
       maybe();
+    },
+    note(print) {
+      if (stream.isTTY && !log.isQuiet()) stream.write("\r\x1b[K");
+      print();
+      if (stream.isTTY) show(false);
     },
     done: () => show(true),
   };

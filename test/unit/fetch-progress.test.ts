@@ -25,3 +25,15 @@ describe("the download progress line", () => {
     expect(lines[0]).toMatch(/^\rdownloading 0\/2 files, 1\.0 MB\/2\.0 MB, \d+\.\d MB\/s, ETA \d+ s\x1b\[K$/);
   });
 });
+
+describe("a note during the download progress", () => {
+  it("clears the line on a terminal, prints, and shows the line again", () => {
+    const lines: string[] = [];
+    const progress = startByteProgress("downloading", 1, 1_000_000, { isTTY: true, write: (t) => lines.push(t) });
+    lines.length = 0;
+    progress.note(() => lines.push("warning: a retry\n"));
+    expect(lines[0]).toBe("\r\x1b[K");
+    expect(lines[1]).toBe("warning: a retry\n");
+    expect(lines[2]).toMatch(/^\rdownloading 0\/1 files, 0\.0 MB\/1\.0 MB, 0\.0 MB\/s\x1b\[K$/);
+  });
+});
