@@ -67,6 +67,7 @@ export async function fetchGdelt(opts: FetchGdeltOptions): Promise<FetchGdeltRes
         const r = await download(out.url, out.file, { ...opts.download, onRetry, onBytes: (n) => progress.bytes(n) }, { size: listed.size, md5: listed.md5, where: listed.where });
         if (r.status === "missing") {
           out.status = "missing";
+          progress.drop(listed.size);
           progress.note(() => opts.warn(`${out.url}: listed in ${listed.where} but not on the server (HTTP 404); skipped (GDELT's list names a few files it never published)`));
         } else {
           out.status = "downloaded";

@@ -8,6 +8,8 @@ import { duration, log } from "../log";
 export interface ByteProgress {
   bytes(n: number): void;
   file(): void;
+  /** A file that will not come (the server does not have it): its bytes leave the total. */
+  drop(bytes: number): void;
   /** Prints something else (a warning, a retry) without mangling the line on a terminal. */
   note(print: () => void): void;
   done(): void;
@@ -40,6 +42,9 @@ export function startByteProgress(label: string, files: number, totalBytes: numb
     file() {
       count++;
       maybe();
+    },
+    drop(n) {
+      totalBytes -= n;
     },
     note(print) {
       if (stream.isTTY && !log.isQuiet()) stream.write("\r\x1b[K");

@@ -37,3 +37,16 @@ describe("a note during the download progress", () => {
     expect(lines[2]).toMatch(/^\rdownloading 0\/1 files, 0\.0 MB\/1\.0 MB, 0\.0 MB\/s\x1b\[K$/);
   });
 });
+
+describe("a file the server does not have", () => {
+  it("leaves the byte total, so a finished download shows all of it", () => {
+    const lines: string[] = [];
+    const progress = startByteProgress("downloading", 2, 3_000_000, { isTTY: false, write: (t) => lines.push(t) });
+    progress.bytes(2_000_000);
+    progress.file();
+    progress.drop(1_000_000);
+    progress.file();
+    progress.done();
+    expect(lines[0]).toMatch(/^downloading 2\/2 files, 2\.0 MB\/2\.0 MB, /);
+  });
+});
