@@ -2,6 +2,7 @@ import { log } from "../orchestrator/log";
 import { benchCliStart } from "./cli-start";
 import { benchCompile } from "./compile";
 import { benchLineagePage } from "./lineage";
+import { benchFetch } from "./fetch";
 import { benchNpmStart } from "./npm-start";
 import { benchLocalRun } from "./run";
 import { benchSpikes, spikeFigures } from "./spikes";
@@ -23,6 +24,8 @@ async function main() {
   benchCompile();
   log.out("\n== lineage page ==");
   figures.push(...(await benchLineagePage()));
+  log.out("\n== fetch gdelt from a local mirror ==");
+  await benchFetch();
   log.out("\n== local run ==");
   await benchLocalRun();
   const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];

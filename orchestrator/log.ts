@@ -34,6 +34,7 @@ function write(severity: Severity, text: string, message: string, fields: LogFie
 }
 
 export const log = {
+  isQuiet: () => quiet,
   setQuiet(value: boolean) {
     quiet = value;
   },
@@ -125,7 +126,7 @@ export function startProgress({ label, total, unit, stream = process.stderr }: P
 }
 
 /** "42 s", "3 min 5 s", "2 h 10 min". */
-function duration(ms: number): string {
+export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;

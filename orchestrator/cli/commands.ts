@@ -5,6 +5,7 @@ import * as compile from "./compile";
 import * as deploy from "./deploy";
 import * as diff from "./diff";
 import * as explain from "./explain";
+import * as fetch from "./fetch";
 import * as generate from "./generate";
 import * as lineage from "./lineage";
 import * as load from "./load";
@@ -19,4 +20,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register, lineage.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register, lineage.register, fetch.register];

@@ -25,7 +25,7 @@ const heavyIn = (packages: string[]) => packages.filter((p) => HEAVY.includes(p)
 
 describe("loading heavy modules only where they are used", () => {
   it("--help, --version and run --help load none", () => {
-    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"], ["diff", "--help"], ["serve", "--help"], ["runs", "--help"], ["lineage", "--help"]]) {
+    for (const args of [["--help"], ["--version"], ["run", "--help"], ["deploy", "--help"], ["cloud", "--help"], ["cloud", "run", "--help"], ["cloud", "status", "--help"], ["diff", "--help"], ["serve", "--help"], ["runs", "--help"], ["lineage", "--help"], ["fetch", "--help"], ["fetch", "gdelt", "--help"]]) {
       const r = loaded(args);
       expect(r.code, args.join(" ")).toBe(0);
       expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
@@ -35,7 +35,7 @@ describe("loading heavy modules only where they are used", () => {
   it("a command refusing its input or a home with nothing built loads none", () => {
     const home = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vwatch-lazy-")), "home");
     try {
-      for (const args of [["sync-spikes", "--since", "2024-02-30"], ["--home", home, "explain", "1", "2024-01-01"], ["--home", home, "query", "trending"], ["--home", home, "lineage", "--format", "png"]]) {
+      for (const args of [["sync-spikes", "--since", "2024-02-30"], ["--home", home, "explain", "1", "2024-01-01"], ["--home", home, "query", "trending"], ["--home", home, "lineage", "--format", "png"], ["--home", home, "fetch", "gdelt", "--days", "0"]]) {
         const r = loaded(args);
         expect(r.code, args.join(" ")).toBe(2);
         expect(heavyIn(r.packages), args.join(" ")).toEqual([]);
