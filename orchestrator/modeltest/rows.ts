@@ -1,0 +1,44 @@
+/** Test rows as DuckDB SQL: each value cast to its column's type, a value of the wrong type refused at its line. */
+import { InputError } from "../errors";
+import { duckdbString, quoteIdent } from "../sql/duckdb-names";
+import { duckdbToBigQuery } from "../sql/types";
+import type { DuckdbWarehouse } from "../warehouse/duckdb/adapter";
+import type { Column } from "../warehouse/warehouse";
+import type { Row, Value } from "./spec";
+
+export function literal(v: Value): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : duckdbString(String(v));
+  if (typeof v === "string") return duckdbString(v);
+  return duckdbString(JSON.stringify(v));
+}
+
+const INTEGER = /^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT)$/;
+
+/**
+ * One `select` per row giving the listed columns cast to their types (the rest null when
+ * `columns` lists them all), after checking every name and value. `what` names the table in errors.
+ */
+export async function rowSelects(wh: DuckdbWarehouse, file: string, what: string, rows: Row[], columns: Column[], all: boolean): Promise<string[]> {
+  const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+  const out: string[] = [];
+  for (const row of rows) {
+    const cells = new Map<string, string>();
+    for (const { column, value, line } of row.values) {
+      const col = byName.get(column.toLowerCase());
+      if (!col) throw new InputError(`${file}:${line}: unknown column "${column}" of ${what}; its columns are ${columns.map((c) => c.name).join(", ")}`);
+      const bad = () => new InputError(`${file}:${line}: ${column} of ${what} is ${duckdbToBigQuery(col.type)}; ${JSON.stringify(value)} is not a ${duckdbToBigQuery(col.type)}`);
+      if (value !== null && typeof value === "object" && col.type !== "JSON") throw bad();
+      if (INTEGER.test(col.type) && typeof value === "number" && !Number.isInteger(value)) throw bad();
+      if (value !== null) {
+        const [check] = await wh.query<{ ok: boolean }>(`select try_cast(${literal(value)} as ${col.type}) is not null as ok`);
+        if (!check.ok) throw bad();
+      }
+      cells.set(col.name, `cast(${literal(value)} as ${col.type})`);
+    }
+    const listed = all ? columns : columns.filter((c) => cells.has(c.name));
+    out.push(`select ${listed.map((c) => `${cells.get(c.name) ?? `cast(NULL as ${c.type})`} as ${quoteIdent(c.name)}`).join(", ") || "1 as vw__none"}`);
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * One model test case: its inputs created as tables in a fresh in-memory DuckDB (named as a run
+ * names them), the model built by the statements a run would use — for an incremental case, its
+ * incremental form MERGEd into (or inserted into) `this` holding the prior rows — and its rows
+ * compared with the expected ones.
+ */
+import { targetName, type CompiledGraph, type Table, type Target } from "../compile/graph";
+import { InputError } from "../errors";
+import type { ProjectDefaults } from "../sql/names";
+import type { Translations } from "../warehouse/duckdb/translations";
+import { compareRows, type Plain } from "./compare";
+import { kindOf, memoryWarehouse } from "./memory";
+import { rowSelects } from "./rows";
+import type { Schemas } from "./schema";
+import type { Row, TestCase } from "./spec";
+
+export interface CaseContext {
+  graph(vars: Record<string, string>, source: string): CompiledGraph;
+  schemas: Schemas;
+  translations: Translations;
+  defaults: ProjectDefaults;
+}
+
+export interface CaseResult {
+  file: string;
+  line: number;
+  model: string;
+  name: string;
+  status: "pass" | "fail";
+  diff: string[];
+  rows: number;
+  ms: number;
+}
+
+/** The model a test names: by name, or by schema.name. */
+export function findModel(graph: CompiledGraph, name: string): Table | undefined {
+  return (graph.tables ?? []).find((t) => t.target.name === name || `${t.target.schema}.${t.target.name}` === name || targetName(t.target) === name);
+}
+
+export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult> {
+  const started = performance.now();
+  const graph = ctx.graph(c.vars, `${c.file}:${c.line} (vars)`);
+  const model = findModel(graph, c.model);
+  if (!model) throw new InputError(`${c.file}:1: unknown model "${c.model}"; a test names a table, view or incremental model of the project`);
+  const deps = model.dependencyTargets ?? [];
+  const depOf = (name: string): Target | undefined => deps.find((d) => d.name === name || `${d.schema}.${d.name}` === name);
+  for (const g of c.given) {
+    if (!depOf(g.input)) throw new InputError(`${c.file}:${g.line}: "${g.input}" is not an input of ${c.model}; it reads ${deps.map((d) => d.name).join(", ") || "nothing"}`);
+  }
+  for (const d of deps) {
+    if (!c.given.some((g) => depOf(g.input) === d)) throw new InputError(`${c.file}:${c.line}: case "${c.name}" does not give ${d.name}, an input of ${c.model}; list its rows under given: ([] for none)`);
+  }
+  if (c.incremental && kindOf(model) !== "incremental") throw new InputError(`${c.file}:${c.line}: ${c.model} is not an incremental model; remove \`incremental: true\``);
+
+  const wh = await memoryWarehouse(ctx.defaults, ctx.translations);
+  try {
+    const builder = await wh.statements();
+    const fill = async (target: Target, what: string, rows: Row[]) => {
+      const columns = await ctx.schemas.columns(target);
+      if (!columns) throw new InputError(`${c.file}:${c.line}: the columns of ${what} are not known (a declaration the project states no columns for)`);
+      const selects = await rowSelects(wh, c.file, what, rows, columns, true);
+      await wh.execute(builder.createSchema(target));
+      const rel = builder.relation(target);
+      await wh.execute(`create table ${rel} as ${selects.length ? selects.join("\nunion all\n") : `select * from (select ${columns.map((col) => `cast(NULL as ${col.type}) as "${col.name}"`).join(", ")}) where false`}`);
+    };
+    for (const g of c.given) await fill(depOf(g.input)!, g.input, g.rows);
+    if (c.incremental) await fill(model.target, `${c.model} (this)`, c.self);
+    const existing = c.incremental ? await wh.tableMetadata(model.target) : undefined;
+    await wh.execute(builder.createSchema(model.target));
+    const rel = builder.relation(model.target);
+    const built = await builder.table(model, rel, kindOf(model), existing, false);
+    if (built.externalQueries?.length) throw new InputError(`${c.file}:1: ${c.model} reads EXTERNAL_QUERY, which a model test cannot give; test the models that read it`);
+    for (const task of built.tasks) if (task.type === "statement") await wh.execute(task.sql);
+
+    const actual = await wh.query<Plain>(`select * from ${rel}`);
+    const types = await wh.query<{ column_name: string; column_type: string }>(`describe select * from ${rel}`);
+    const outColumns = types.map((t) => ({ name: t.column_name, type: t.column_type }));
+    const selects = await rowSelects(wh, c.file, `${c.model} (expect)`, c.expect, outColumns, false);
+    const expected = [];
+    for (const [i, s] of selects.entries()) expected.push({ line: c.expect[i].line, values: (await wh.query<Plain>(s))[0] });
+    for (const e of expected) delete e.values.vw__none;
+    const diff = compareRows(actual, expected, c.tolerance, c.file);
+    return { file: c.file, line: c.line, model: c.model, name: c.name, status: diff.length ? "fail" : "pass", diff, rows: actual.length, ms: performance.now() - started };
+  } finally {
+    await wh.close();
+  }
+}
