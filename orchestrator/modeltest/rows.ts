@@ -22,23 +22,28 @@ const INTEGER = /^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT)$/;
  */
 export async function rowSelects(wh: DuckdbWarehouse, file: string, what: string, rows: Row[], columns: Column[], all: boolean): Promise<string[]> {
   const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+  // Every non-null value is checked in one query: try_cast gives NULL where it is not of its column's type.
+  const checks: { sql: string; fail: () => InputError }[] = [];
   const out: string[] = [];
   for (const row of rows) {
     const cells = new Map<string, string>();
     for (const { column, value, line } of row.values) {
       const col = byName.get(column.toLowerCase());
       if (!col) throw new InputError(`${file}:${line}: unknown column "${column}" of ${what}; its columns are ${columns.map((c) => c.name).join(", ")}`);
-      const bad = () => new InputError(`${file}:${line}: ${column} of ${what} is ${duckdbToBigQuery(col.type)}; ${JSON.stringify(value)} is not a ${duckdbToBigQuery(col.type)}`);
+      const type = duckdbToBigQuery(col.type);
+      const bad = () => new InputError(`${file}:${line}: ${column} of ${what} is ${type}; ${JSON.stringify(value)} is not a ${type}`);
       if (value !== null && typeof value === "object" && col.type !== "JSON") throw bad();
       if (INTEGER.test(col.type) && typeof value === "number" && !Number.isInteger(value)) throw bad();
-      if (value !== null) {
-        const [check] = await wh.query<{ ok: boolean }>(`select try_cast(${literal(value)} as ${col.type}) is not null as ok`);
-        if (!check.ok) throw bad();
-      }
+      if (value !== null) checks.push({ sql: `try_cast(${literal(value)} as ${col.type}) is not null`, fail: bad });
       cells.set(col.name, `cast(${literal(value)} as ${col.type})`);
     }
     const listed = all ? columns : columns.filter((c) => cells.has(c.name));
     out.push(`select ${listed.map((c) => `${cells.get(c.name) ?? `cast(NULL as ${c.type})`} as ${quoteIdent(c.name)}`).join(", ") || "1 as vw__none"}`);
+  }
+  if (checks.length) {
+    const [ok] = await wh.query<{ ok: boolean[] }>(`select [${checks.map((c) => c.sql).join(", ")}] as ok`);
+    const i = ok.ok.indexOf(false);
+    if (i >= 0) throw checks[i].fail();
   }
   return out;
 }
