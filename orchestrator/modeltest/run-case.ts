@@ -41,7 +41,7 @@ export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult
   const started = performance.now();
   const graph = ctx.graph(c.vars, `${c.file}:${c.line} (vars)`);
   const model = findModel(graph, c.model);
-  if (!model) throw new InputError(`${c.file}:1: unknown model "${c.model}"; a test names a table, view or incremental model of the project`);
+  if (!model) throw new InputError(`${c.file}:${c.modelLine}: unknown model "${c.model}"; a test names a table, view or incremental model of the project`);
   const deps = model.dependencyTargets ?? [];
   const depOf = (name: string): Target | undefined => deps.find((d) => d.name === name || `${d.schema}.${d.name}` === name);
   for (const g of c.given) {
@@ -69,7 +69,7 @@ export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult
     await wh.execute(builder.createSchema(model.target));
     const rel = builder.relation(model.target);
     const built = await builder.table(model, rel, kindOf(model), existing, false);
-    if (built.externalQueries?.length) throw new InputError(`${c.file}:1: ${c.model} reads EXTERNAL_QUERY, which a model test cannot give; test the models that read it`);
+    if (built.externalQueries?.length) throw new InputError(`${c.file}:${c.modelLine}: ${c.model} reads EXTERNAL_QUERY, which a model test cannot give; test the models that read it`);
     for (const task of built.tasks) if (task.type === "statement") await wh.execute(task.sql);
 
     const actual = await wh.query<Plain>(`select * from ${rel}`);

@@ -30,6 +30,8 @@ export interface TestCase {
   file: string;
   line: number;
   model: string;
+  /** The line of `model:`. */
+  modelLine: number;
   vars: Record<string, string>;
   tolerance: number;
   incremental: boolean;
@@ -107,6 +109,7 @@ export function readTestFile(projectDir: string, file: string): TestCase[] {
       file,
       line: lineOf(item),
       model: String(model.value),
+      modelLine: lineOf(model),
       vars: { ...fileVars, ...readVars(item.get("vars", true), fail) },
       tolerance: tolerance(item.get("tolerance", true), fileTolerance),
       incremental: isIncremental,

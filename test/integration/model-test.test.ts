@@ -86,3 +86,64 @@ describe("vwatch test", () => {
     expect(lines.at(-1)).toMatch(/^1 passed, 1 failed in \d+ ms$/);
   }, 60_000);
 });
+
+describe("vwatch test on bad test files", () => {
+  const BAD = "definitions/outputs/bad.test.yaml";
+  const file = (lines: string[]) => ({ [BAD]: lines.join("\n") + "\n" });
+  const good = [
+    "model: fred_indicators",
+    "cases:",
+    "  - name: one observation",
+    "    given:",
+    "      fred_observations:",
+    '        - {series_id: X, date: "2024-01-02", value: 1.5}',
+    "    expect: [{series_id: X, value: 1.5}]",
+  ];
+  const edit = (line: number, text: string) => file(good.map((l, i) => (i + 1 === line ? text : l)));
+
+  it.each([
+    ["an unknown model", edit(1, "model: fred_indicatorz"), `${BAD}:1: unknown model "fred_indicatorz"`],
+    ["an unknown column of an input", edit(6, '        - {series_id: X, date: "2024-01-02", valu: 1.5}'), `${BAD}:6: unknown column "valu" of fred_observations; its columns are series_id, date, value, series_name, units, source_file, loaded_at`],
+    ["an unknown column of the model", edit(7, "    expect: [{series_id: X, val: 1.5}]"), `${BAD}:7: unknown column "val" of fred_indicators (expect); its columns are series_id, date, value, series_name, units`],
+    ["a number that is not one", edit(6, '        - {series_id: X, date: "2024-01-02", value: abc}'), `${BAD}:6: value of fred_observations is FLOAT64; "abc" is not a FLOAT64`],
+    ["a date that is not one", edit(6, '        - {series_id: X, date: "2024-02-30", value: 1.5}'), `${BAD}:6: date of fred_observations is DATE; "2024-02-30" is not a DATE`],
+    ["an expected value of the wrong type", edit(7, "    expect: [{series_id: X, date: soon}]"), `${BAD}:7: date of fred_indicators (expect) is DATE; "soon" is not a DATE`],
+    ["an input not given", file([...good.slice(0, 4), "      {}", good[6]]), `${BAD}:3: case "one observation" does not give fred_observations, an input of fred_indicators; list its rows under given: ([] for none)`],
+    ["a table that is not an input", file([...good.slice(0, 6), "      world_bank_observations: []", good[6]]), `${BAD}:7: "world_bank_observations" is not an input of fred_indicators; it reads fred_observations`],
+    ["a case without expect", file(good.slice(0, 6)), `${BAD}:3: a case needs \`expect:\``],
+    ["an unknown key", edit(7, "    expected: []"), `${BAD}:7: unknown key "expected" in a case`],
+    ["YAML that is not YAML", edit(6, "        - {series_id: X, date: [}"), `${BAD}:6: not valid YAML`],
+  ])("%s: exit 2 naming the file and line", async (_what, files, message) => {
+    // The unknown model's test is selected by its own (unknown) name.
+    const { code, out } = await vwatchTest(files, "--models", message.includes("fred_indicatorz") ? "fred_indicatorz" : "fred_indicators");
+    expect(out.split("\n").find((l) => l.startsWith("ERROR "))).toContain(`ERROR ${message}`);
+    expect(out.trim().split("\n").at(-1)).toMatch(/1 bad test file\(s\) in \d+ ms$/);
+    expect(code).toBe(2);
+  }, 60_000);
+});
+
+describe("the official Dataform compile", () => {
+  it("ignores model test files, even ones that are neither valid YAML nor JavaScript", () => {
+    const officialCli = path.join(repoRoot, "node_modules", ".bin", "dataform");
+    const compile = (dir: string) => JSON.parse(execFileSync(officialCli, ["compile", dir, "--json", "--timeout", "120s"], { encoding: "utf8", maxBuffer: 64 << 20 }));
+    // Without dataformCoreVersion the official CLI wants a package.json naming core (as test/conformance/official.ts stages it).
+    const core = JSON.parse(ownFile("node_modules/@dataform/core/package.json")).version as string;
+    const pkg = { "package.json": JSON.stringify({ private: true, dependencies: { "@dataform/core": core } }) };
+    const withTests = copyOwnProject({ ...pkg, "definitions/outputs/broken.test.yaml": "model: [\n  {{ not yaml\n" });
+    const without = copyOwnProject(pkg);
+    try {
+      for (const f of execFileSync("find", [path.join(without, "definitions"), "-name", "*.test.yaml"], { encoding: "utf8" }).split("\n").filter(Boolean)) fs.rmSync(f);
+      expect(fs.readdirSync(path.join(withTests, "definitions", "outputs")).filter((f) => f.endsWith(".test.yaml")).length).toBeGreaterThan(3);
+      const a = compile(withTests);
+      const b = compile(without);
+      expect(a.graphErrors ?? {}).toEqual({});
+      const files = (g: { tables: { fileName: string }[]; declarations: { fileName: string }[]; assertions: { fileName: string }[] }) =>
+        [...g.tables, ...g.declarations, ...g.assertions].map((x) => x.fileName).sort();
+      expect(files(a)).toEqual(files(b));
+      expect(files(a).filter((f) => !f.endsWith(".sqlx"))).toEqual([]);
+    } finally {
+      fs.rmSync(withTests, { recursive: true, force: true });
+      fs.rmSync(without, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
