@@ -17,10 +17,10 @@ export function literal(v: Value): string {
 const INTEGER = /^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT)$/;
 
 /**
- * One `select` per row giving the listed columns cast to their types (the rest null when
- * `columns` lists them all), after checking every name and value. `what` names the table in errors.
+ * One `select` per row giving every column, the listed ones cast to their types and the rest
+ * null, after checking every name and value. `what` names the table in errors.
  */
-export async function rowSelects(wh: DuckdbWarehouse, file: string, what: string, rows: Row[], columns: Column[], all: boolean): Promise<string[]> {
+export async function rowSelects(wh: DuckdbWarehouse, file: string, what: string, rows: Row[], columns: Column[]): Promise<string[]> {
   const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
   // Every non-null value is checked in one query: try_cast gives NULL where it is not of its column's type.
   const checks: { sql: string; fail: () => InputError }[] = [];
@@ -37,8 +37,7 @@ export async function rowSelects(wh: DuckdbWarehouse, file: string, what: string
       if (value !== null) checks.push({ sql: `try_cast(${literal(value)} as ${col.type}) is not null`, fail: bad });
       cells.set(col.name, `cast(${literal(value)} as ${col.type})`);
     }
-    const listed = all ? columns : columns.filter((c) => cells.has(c.name));
-    out.push(`select ${listed.map((c) => `${cells.get(c.name) ?? `cast(NULL as ${c.type})`} as ${quoteIdent(c.name)}`).join(", ") || "1 as vw__none"}`);
+    out.push(`select ${columns.map((c) => `${cells.get(c.name) ?? `cast(NULL as ${c.type})`} as ${quoteIdent(c.name)}`).join(", ")}`);
   }
   if (checks.length) {
     const [ok] = await wh.query<{ ok: boolean[] }>(`select [${checks.map((c) => c.sql).join(", ")}] as ok`);

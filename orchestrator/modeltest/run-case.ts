@@ -6,10 +6,9 @@
  */
 import { targetName, type CompiledGraph, type Table, type Target } from "../compile/graph";
 import { InputError } from "../errors";
-import type { ProjectDefaults } from "../sql/names";
-import type { Translations } from "../warehouse/duckdb/translations";
+import type { DuckdbWarehouse } from "../warehouse/duckdb/adapter";
 import { compareRows, type Plain } from "./compare";
-import { kindOf, memoryWarehouse } from "./memory";
+import { kindOf } from "./memory";
 import { rowSelects } from "./rows";
 import type { Schemas } from "./schema";
 import type { Row, TestCase } from "./spec";
@@ -17,9 +16,11 @@ import type { Row, TestCase } from "./spec";
 export interface CaseContext {
   graph(vars: Record<string, string>, source: string): CompiledGraph;
   schemas: Schemas;
-  translations: Translations;
-  defaults: ProjectDefaults;
+  /** The in-memory DuckDB the cases run in, each in a fresh database of its own. */
+  warehouse: DuckdbWarehouse;
 }
+
+let cases = 0;
 
 export interface CaseResult {
   file: string;
@@ -52,13 +53,17 @@ export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult
   }
   if (c.incremental && kindOf(model) !== "incremental") throw new InputError(`${c.file}:${c.line}: ${c.model} is not an incremental model; remove \`incremental: true\``);
 
-  const wh = await memoryWarehouse(ctx.defaults, ctx.translations);
+  // A fresh in-memory database per case, made the default so that the run's names resolve in it
+  // (opening a DuckDB instance per case costs more than the case itself).
+  const wh = ctx.warehouse;
+  const db = `vw__case_${++cases}`;
+  await wh.execute(`attach ':memory:' as ${db}; use ${db}`);
   try {
     const builder = await wh.statements();
     const fill = async (target: Target, what: string, rows: Row[]) => {
       const columns = await ctx.schemas.columns(target);
       if (!columns) throw new InputError(`${c.file}:${c.line}: the columns of ${what} are not known (a declaration the project states no columns for)`);
-      const selects = await rowSelects(wh, c.file, what, rows, columns, true);
+      const selects = await rowSelects(wh, c.file, what, rows, columns);
       await wh.execute(builder.createSchema(target));
       const rel = builder.relation(target);
       await wh.execute(`create table ${rel} as ${selects.length ? selects.join("\nunion all\n") : `select * from (select ${columns.map((col) => `cast(NULL as ${col.type}) as "${col.name}"`).join(", ")}) where false`}`);
@@ -75,13 +80,22 @@ export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult
     const actual = await wh.query<Plain>(`select * from ${rel}`);
     const types = await wh.query<{ column_name: string; column_type: string }>(`describe select * from ${rel}`);
     const outColumns = types.map((t) => ({ name: t.column_name, type: t.column_type }));
-    const selects = await rowSelects(wh, c.file, `${c.model} (expect)`, c.expect, outColumns, false);
-    const expected = [];
-    for (const [i, s] of selects.entries()) expected.push({ line: c.expect[i].line, values: (await wh.query<Plain>(s))[0] });
-    for (const e of expected) delete e.values.vw__none;
+    const expected = await expectedRows(wh, c, outColumns);
     const diff = compareRows(actual, expected, c.tolerance, c.file);
     return { file: c.file, line: c.line, model: c.model, name: c.name, status: diff.length ? "fail" : "pass", diff, rows: actual.length, ms: performance.now() - started };
   } finally {
-    await wh.close();
+    await wh.execute(`use memory; detach ${db}`);
   }
+}
+
+/** The expected rows typed as the model's columns (read back as the output is), each with only the columns it lists. */
+async function expectedRows(wh: DuckdbWarehouse, c: TestCase, columns: { name: string; type: string }[]): Promise<{ line: number; values: Plain }[]> {
+  if (!c.expect.length) return [];
+  const selects = await rowSelects(wh, c.file, `${c.model} (expect)`, c.expect, columns);
+  const rows = await wh.query<Plain>(selects.map((s, i) => `select ${i} as vw__row, * from (${s})`).join("\nunion all\n"));
+  rows.sort((a, b) => (a.vw__row as number) - (b.vw__row as number));
+  return c.expect.map((r, i) => {
+    const own = new Set(r.values.map((v) => v.column.toLowerCase()));
+    return { line: r.line, values: Object.fromEntries(Object.entries(rows[i]).filter(([k]) => k !== "vw__row" && own.has(k.toLowerCase()))) };
+  });
 }

@@ -49,9 +49,10 @@ export async function runModelTests(options: TestRunOptions): Promise<TestResult
 
   const translations = testTranslations(options.home);
   const schemaWarehouse = await memoryWarehouse(options.defaults, translations);
+  const caseWarehouse = await memoryWarehouse(options.defaults, translations);
   try {
     const schemas = new Schemas(options.graph(), schemaWarehouse, { sourceColumns: options.sourceColumns, describe: options.describe });
-    const context = { graph: (vars: Record<string, string>, source: string) => options.graph(Object.keys(vars).length ? vars : undefined, source), schemas, translations, defaults: options.defaults };
+    const context = { graph: (vars: Record<string, string>, source: string) => options.graph(Object.keys(vars).length ? vars : undefined, source), schemas, warehouse: caseWarehouse };
     for (const c of selected) {
       const started = performance.now();
       let result: TestResult;
@@ -70,6 +71,7 @@ export async function runModelTests(options: TestRunOptions): Promise<TestResult
       options.onResult?.(result);
     }
   } finally {
+    await caseWarehouse.close();
     await schemaWarehouse.close();
   }
   return results;
