@@ -87,6 +87,19 @@ describe("vwatch test", () => {
   }, 60_000);
 });
 
+describe("vwatch test tolerance", () => {
+  it("a file's tolerance lets numbers differ that much relative to the expected value", async () => {
+    const near = ownFile(SPIKES).replace("z_score: 2.5, confidence_level: MEDIUM, detected_at", "z_score: 2.4, confidence_level: MEDIUM, detected_at");
+    // |2.5 - 2.4| = 0.1 <= 0.05 * 2.4 = 0.12, but > 0.04 * 2.4 = 0.096.
+    const pass = await vwatchTest({ [SPIKES]: near.replace("model: mention_spikes\n", "model: mention_spikes\ntolerance: 0.05\n") }, "--models", "mention_spikes");
+    expect(pass.out.trim().split("\n").at(-1)).toMatch(/^2 passed in \d+ ms$/);
+    expect(pass.code).toBe(0);
+    const fail = await vwatchTest({ [SPIKES]: near.replace("model: mention_spikes\n", "model: mention_spikes\ntolerance: 0.04\n") }, "--models", "mention_spikes");
+    expect(fail.out).toContain("      z_score: expected 2.4, got 2.5\n");
+    expect(fail.code).toBe(1);
+  }, 60_000);
+});
+
 describe("vwatch test on bad test files", () => {
   const BAD = "definitions/outputs/bad.test.yaml";
   const file = (lines: string[]) => ({ [BAD]: lines.join("\n") + "\n" });
@@ -110,6 +123,7 @@ describe("vwatch test on bad test files", () => {
     ["an expected value of the wrong type", edit(7, "    expect: [{series_id: X, date: soon}]"), `${BAD}:7: date of fred_indicators (expect) is DATE; "soon" is not a DATE`],
     ["an input not given", file([...good.slice(0, 4), "      {}", good[6]]), `${BAD}:3: case "one observation" does not give fred_observations, an input of fred_indicators; list its rows under given: ([] for none)`],
     ["a table that is not an input", file([...good.slice(0, 6), "      world_bank_observations: []", good[6]]), `${BAD}:7: "world_bank_observations" is not an input of fred_indicators; it reads fred_observations`],
+    ["incremental: true on a table", file([...good.slice(0, 3), "    incremental: true", ...good.slice(3)]), `${BAD}:3: fred_indicators is not an incremental model; remove \`incremental: true\``],
     ["a case without expect", file(good.slice(0, 6)), `${BAD}:3: a case needs \`expect:\``],
     ["an unknown key", edit(7, "    expected: []"), `${BAD}:7: unknown key "expected" in a case`],
     ["YAML that is not YAML", edit(6, "        - {series_id: X, date: [}"), `${BAD}:6: not valid YAML`],
