@@ -2,6 +2,7 @@ import { log } from "../orchestrator/log";
 import { benchCliStart } from "./cli-start";
 import { benchCompile } from "./compile";
 import { benchNpmStart } from "./npm-start";
+import { benchModelTest } from "./model-test";
 import { benchLocalRun } from "./run";
 import { benchSpikes, spikeFigures } from "./spikes";
 import { figuresTable, met, type Figure } from "./util";
@@ -20,6 +21,8 @@ async function main() {
   figures.push(...benchNpmStart());
   log.out("\n== compile ==");
   benchCompile();
+  log.out("\n== model tests ==");
+  figures.push(...benchModelTest());
   log.out("\n== local run ==");
   await benchLocalRun();
   const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];
