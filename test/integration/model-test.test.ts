@@ -42,6 +42,8 @@ describe("vwatch test", () => {
       "definitions/intermediate/int_mention_baselines.test.yaml:32 int_mention_baselines",
       "definitions/intermediate/int_mention_baselines.test.yaml:74 int_mention_baselines",
       "definitions/intermediate/int_mention_baselines.test.yaml:98 int_mention_baselines",
+      "definitions/intermediate/int_mentions_counted_daily.test.yaml:7 int_mentions_counted_daily",
+      "definitions/intermediate/int_mentions_counted_daily.test.yaml:29 int_mentions_counted_daily",
       "definitions/outputs/entity_risk_training_data.test.yaml:7 entity_risk_training_data",
       "definitions/outputs/entity_risk_training_data.test.yaml:34 entity_risk_training_data",
       "definitions/outputs/fred_indicators.test.yaml:5 fred_indicators",
@@ -51,7 +53,7 @@ describe("vwatch test", () => {
       "definitions/outputs/un_comtrade.test.yaml:5 un_comtrade",
       "definitions/outputs/world_bank.test.yaml:5 world_bank",
     ]);
-    expect(lines.at(-1)).toMatch(/^12 passed in \d+ ms$/);
+    expect(lines.at(-1)).toMatch(/^14 passed in \d+ ms$/);
     expect(code).toBe(0);
   }, 120_000);
 
