@@ -11,7 +11,7 @@ export function formatResult(r: TestResult): string {
 export function summary(results: TestResult[], ms: number): { text: string; code: number } {
   const count = (s: TestResult["status"]) => results.filter((r) => r.status === s).length;
   const [pass, fail, error] = [count("pass"), count("fail"), count("error")];
-  const parts = [`${pass} passed`, ...(fail ? [`${fail} failed`] : []), ...(error ? [`${error} bad test file(s)`] : [])];
+  const parts = [`${pass} passed`, ...(fail ? [`${fail} failed`] : []), ...(error ? [`${error} refused (bad test file)`] : [])];
   const text = results.length ? `${parts.join(", ")} in ${ms.toFixed(0)} ms` : "no model tests found (definitions/**/*.test.yaml)";
   return { text, code: error ? 2 : fail ? 1 : 0 };
 }

@@ -40,7 +40,7 @@ export function findModel(graph: CompiledGraph, name: string): Table | undefined
 
 export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult> {
   const started = performance.now();
-  const graph = ctx.graph(c.vars, `${c.file}:${c.line} (vars)`);
+  const graph = ctx.graph(c.vars, `${c.file}:${c.varsLine} vars`);
   const model = findModel(graph, c.model);
   if (!model) throw new InputError(`${c.file}:${c.modelLine}: unknown model "${c.model}"; a test names a table, view or incremental model of the project`);
   const deps = model.dependencyTargets ?? [];

@@ -33,6 +33,8 @@ export interface TestCase {
   /** The line of `model:`. */
   modelLine: number;
   vars: Record<string, string>;
+  /** Where the vars are set, for errors about them: the case's `vars:`, else the file's. */
+  varsLine: number;
   tolerance: number;
   incremental: boolean;
   self: Row[];
@@ -111,6 +113,7 @@ export function readTestFile(projectDir: string, file: string): TestCase[] {
       model: String(model.value),
       modelLine: lineOf(model),
       vars: { ...fileVars, ...readVars(item.get("vars", true), fail) },
+      varsLine: lineOf(item.get("vars", true) ?? top.get("vars", true) ?? item),
       tolerance: tolerance(item.get("tolerance", true), fileTolerance),
       incremental: isIncremental,
       self: readRows(item.get("this", true), fail, lineOf),

@@ -126,6 +126,7 @@ describe("vwatch test on bad test files", () => {
     ["an input not given", file([...good.slice(0, 4), "      {}", good[6]]), `${BAD}:3: case "one observation" does not give fred_observations, an input of fred_indicators; list its rows under given: ([] for none)`],
     ["a table that is not an input", file([...good.slice(0, 6), "      world_bank_observations: []", good[6]]), `${BAD}:7: "world_bank_observations" is not an input of fred_indicators; it reads fred_observations`],
     ["incremental: true on a table", file([...good.slice(0, 3), "    incremental: true", ...good.slice(3)]), `${BAD}:3: fred_indicators is not an incremental model; remove \`incremental: true\``],
+    ["an unknown var", file([good[0], "vars: {z_treshold: \"3\"}", ...good.slice(1)]), `${BAD}:2 vars: unknown var "z_treshold"; did you mean z_threshold?`],
     ["a case without expect", file(good.slice(0, 6)), `${BAD}:3: a case needs \`expect:\``],
     ["an unknown key", edit(7, "    expected: []"), `${BAD}:7: unknown key "expected" in a case`],
     ["YAML that is not YAML", edit(6, "        - {series_id: X, date: [}"), `${BAD}:6: not valid YAML`],
@@ -133,7 +134,7 @@ describe("vwatch test on bad test files", () => {
     // The unknown model's test is selected by its own (unknown) name.
     const { code, out } = await vwatchTest(files, "--models", message.includes("fred_indicatorz") ? "fred_indicatorz" : "fred_indicators");
     expect(out.split("\n").find((l) => l.startsWith("ERROR "))).toContain(`ERROR ${message}`);
-    expect(out.trim().split("\n").at(-1)).toMatch(/1 bad test file\(s\) in \d+ ms$/);
+    expect(out.trim().split("\n").at(-1)).toMatch(/1 refused \(bad test file\) in \d+ ms$/);
     expect(code).toBe(2);
   }, 60_000);
 });
