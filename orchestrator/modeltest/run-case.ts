@@ -6,6 +6,7 @@
  */
 import { targetName, type CompiledGraph, type Table, type Target } from "../compile/graph";
 import { InputError } from "../errors";
+import { quoteIdent } from "../sql/duckdb-names";
 import type { DuckdbWarehouse } from "../warehouse/duckdb/adapter";
 import { compareRows, type Plain } from "./compare";
 import { kindOf } from "./memory";
@@ -66,7 +67,7 @@ export async function runCase(c: TestCase, ctx: CaseContext): Promise<CaseResult
       const selects = await rowSelects(wh, c.file, what, rows, columns);
       await wh.execute(builder.createSchema(target));
       const rel = builder.relation(target);
-      await wh.execute(`create table ${rel} as ${selects.length ? selects.join("\nunion all\n") : `select * from (select ${columns.map((col) => `cast(NULL as ${col.type}) as "${col.name}"`).join(", ")}) where false`}`);
+      await wh.execute(`create table ${rel} as ${selects.length ? selects.join("\nunion all\n") : `select * from (select ${columns.map((col) => `cast(NULL as ${col.type}) as ${quoteIdent(col.name)}`).join(", ")}) where false`}`);
     };
     for (const g of c.given) await fill(depOf(g.input)!, g.input, g.rows);
     if (c.incremental) await fill(model.target, `${c.model} (this)`, c.self);
