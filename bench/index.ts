@@ -4,6 +4,7 @@ import { benchCompile } from "./compile";
 import { benchLineagePage } from "./lineage";
 import { benchFetch } from "./fetch";
 import { benchNpmStart } from "./npm-start";
+import { benchModelTest } from "./model-test";
 import { benchLocalRun } from "./run";
 import { benchSpikes, spikeFigures } from "./spikes";
 import { figuresTable, met, type Figure } from "./util";
@@ -26,6 +27,8 @@ async function main() {
   figures.push(...(await benchLineagePage()));
   log.out("\n== fetch gdelt from a local mirror ==");
   await benchFetch();
+  log.out("\n== model tests ==");
+  figures.push(...benchModelTest());
   log.out("\n== local run ==");
   await benchLocalRun();
   const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 const ORCHESTRATOR = path.join(__dirname, "..", "..", "orchestrator");
 /** The engine's folders, each importing only from itself and those before it. */
 const LAYERS = ["compile", "sql", "translate", "postgres", "warehouse", "plan", "validate", "run"];
-const PRODUCT = ["load", "sink", "app", "query", "check", "generate", "product", "cloud", "events", "serve", "ledger", "lineage", "fetch"];
+const PRODUCT = ["load", "sink", "app", "query", "check", "generate", "product", "cloud", "events", "serve", "ledger", "lineage", "fetch", "modeltest"];
 
 /** Every .ts file under a folder of orchestrator/, as paths relative to orchestrator/. */
 function sources(folder: string): string[] {
