@@ -72,6 +72,8 @@ export async function executeRun(session: Session, request: RunRequest, control:
     request = { ...request, vars: { ...request.vars, ...resolved.vars } };
     graph = session.graph(request.vars);
   }
+  // --no-store-failures, else VWATCH_STORE_FAILURES, else keep them.
+  if (request.storeFailures === undefined && config.storeFailures === false) request = { ...request, storeFailures: false };
   const plan = await planFor(graph, warehouse, request);
   await refuseSyntaxErrors(plan, graph, config.projectDir);
   const runId = control.runId ?? randomUUID();

@@ -99,6 +99,27 @@ describe("vwatch run keeps assertions' failing rows (DuckDB)", () => {
     expect(await warehouseRows(home, `select table_name from duckdb_tables() where schema_name = 'ds_assertions'`)).toEqual([]);
   });
 
+  it("VWATCH_STORE_FAILURES=false is the default --no-store-failures gives; a value other than true/false exits 2 naming it", async () => {
+    const saved = process.env.VWATCH_STORE_FAILURES;
+    try {
+      process.env.VWATCH_STORE_FAILURES = "false";
+      const home = tempHome();
+      const { code, record } = await vwatch(home, project, "run", "-q", ...ACTIONS);
+      expect(code).toBe(1);
+      expect(record!.options.storeFailures).toBe(false);
+      expect(action(record, "assert_no_forbidden").failures).toBeUndefined();
+      expect(await warehouseRows(home, `select table_name from duckdb_tables() where schema_name = 'ds_assertions'`)).toEqual([]);
+
+      process.env.VWATCH_STORE_FAILURES = "maybe";
+      const bad = await runCli(["--home", tempHome(), "--project-dir", project, "run", ...ACTIONS]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('VWATCH_STORE_FAILURES must be true or false, got "maybe"');
+    } finally {
+      if (saved === undefined) delete process.env.VWATCH_STORE_FAILURES;
+      else process.env.VWATCH_STORE_FAILURES = saved;
+    }
+  });
+
   it("when the rows cannot be kept, the summary says so and the assertion's own outcome stands", async () => {
     const home = tempHome();
     await vwatch(home, project, "run", "-q", "--actions", "base");
