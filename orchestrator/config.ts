@@ -29,6 +29,8 @@ const schema = z.object({
    * after a service run (the write-back) reads the tables the service built. Unset locally.
    */
   projectOverrides: z.record(z.string(), z.string()).optional(),
+  /** Whether runs keep assertions' failing rows (`VWATCH_STORE_FAILURES`, default true; `--no-store-failures` turns it off for one run). */
+  storeFailures: z.boolean().optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -47,6 +49,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     warehouse: flags.warehouse ?? env.VWATCH_WAREHOUSE ?? "duckdb",
     databaseUrl: env.DATABASE_URL ? checkDatabaseUrl(env.DATABASE_URL) : undefined,
     postgres: postgresLimits(env),
+    storeFailures: storeFailures(env.VWATCH_STORE_FAILURES),
     bigquery: {
       projectId: env.VWATCH_BIGQUERY_PROJECT || env.GOOGLE_CLOUD_PROJECT || undefined,
       location: env.VWATCH_BIGQUERY_LOCATION || undefined,
@@ -63,6 +66,15 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }
   checkFolders(result.data);
   return result.data;
+}
+
+/** VWATCH_STORE_FAILURES: true/false (also 1/0, yes/no); unset means the default (true). */
+function storeFailures(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  const v = value.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(v)) return true;
+  if (["false", "0", "no"].includes(v)) return false;
+  throw new ConfigError(`VWATCH_STORE_FAILURES must be true or false, got "${value}"`);
 }
 
 /**

@@ -34,7 +34,7 @@ export async function rebuildBytes(session: Session, graph: CompiledGraph, names
     }
     let bytes = 0;
     let error: string | undefined;
-    for (const task of action.tasks.filter((t) => t.type !== "metadata")) {
+    for (const task of action.tasks.filter((t) => t.type !== "metadata" && t.type !== "failures")) {
       try {
         const n = await warehouse.estimateBytes(task.sql);
         if (n === undefined) error ??= "the warehouse gave no estimate";

@@ -12,6 +12,7 @@ interface RenderFlags {
   asOfParam: boolean;
   out?: string;
   json?: boolean;
+  storeFailures: boolean;
 }
 
 /** The var a scheduled query's run date sets, and the parameter it comes from. */
@@ -29,6 +30,7 @@ export function register(cli: Cli): void {
     .option("--include-dependents", "also what depends on the selected actions")
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars (--vars as_of=YYYY-MM-DD fixes the day)")
     .option("--no-as-of-param", "keep as_of as compiled instead of reading the scheduled query's @run_date")
+    .option("--no-store-failures", "do not keep each assertion's failing rows in its <assertion>_failures table")
     .option("--out <file>", "write the script to this file instead of stdout")
     .option("--json", "print {script, actions, validation} as JSON")
     .action(
@@ -41,6 +43,7 @@ export function register(cli: Cli): void {
             selection: { tags: opts.tags, actions: opts.actions, includeDeps: opts.includeDeps, includeDependents: opts.includeDependents },
             vars,
             bind: opts.asOfParam ? AS_OF_BINDING : undefined,
+            storeFailures: opts.storeFailures,
             compile: (v) => session.graph(v),
             validate: (graph, extra) => validateProject(session, graph, extra),
           });

@@ -4,7 +4,7 @@ import type { RunRequest } from "../run/execute";
 import type { RunRecord } from "../run/results";
 import { readResults, resultsFile } from "../run/results";
 import type { Session } from "../run/session";
-import { failedAssertionDetails, shortName, summaryTable } from "../run/summary";
+import { failedAssertionDetails, failuresNotKept, shortName, summaryTable } from "../run/summary";
 import type { Cli } from "./context";
 import { list, parseVars } from "./vars";
 
@@ -20,6 +20,7 @@ export function report(record: RunRecord, json: boolean): number {
     log.info("");
     // Printed even with -q: what failed, then the counts.
     for (const a of record.actions) if (a.status === "failed") log.summary(`failed: ${shortName(a, record.project.defaultDatabase)}: ${a.error?.message ?? "(no message)"}`);
+    for (const line of failuresNotKept(record.actions, record.project.defaultDatabase)) log.summary(`warning: ${line}`);
     const s = record.summary;
     const done = record.options.dryRun ? `${s.planned ?? 0} planned` : `${s.success} succeeded`;
     log.summary(`${done}, ${s.failed} failed, ${s.skipped} skipped${s.disabled ? `, ${s.disabled} disabled` : ""}${s.warning ? `, ${s.warning} warning` : ""}`);
@@ -51,6 +52,7 @@ interface RunFlags {
   acceptVarChange?: string[];
   sync?: boolean;
   changedSince?: string;
+  storeFailures?: boolean;
 }
 
 export function register(cli: Cli): void {
@@ -73,6 +75,7 @@ export function register(cli: Cli): void {
     )
     .option("--sync", "write the spikes to PostgreSQL even when this run's vars differ from workflow_settings.yaml")
     .option("--no-sync", "do not write the spikes to PostgreSQL after mention_spikes runs")
+    .option("--no-store-failures", "do not keep each assertion's failing rows in its <assertion>_failures table")
     .option("--changed-since <ref>", "only the actions whose compiled SQL or configuration changed since a Git ref, and what depends on them (--tags/--actions narrow it further)")
     .action(
       cli.action(async (opts: RunFlags) => {
@@ -88,6 +91,7 @@ export function register(cli: Cli): void {
           dryRun: opts.dryRun,
           vars: parseVars(opts.vars),
           acceptVarChange: opts.acceptVarChange,
+          ...(opts.storeFailures === false ? { storeFailures: false } : {}),
         };
         return cli.withSession(config, async (session) => {
           if (opts.changedSince) {
@@ -127,8 +131,9 @@ export function register(cli: Cli): void {
         const source = replayedVars(resultsFile(config.home));
         checkVars(retryConfig.projectDir, last.options.vars, source);
         checkVarNames(retryConfig.projectDir, last.options.acceptVarChange ?? [], source);
-        const { vars, fullRefresh, acceptVarChange } = last.options;
-        return cli.withSession(retryConfig, (session) => runAndReport(session, { actions: names, vars, fullRefresh, acceptVarChange }, Boolean(opts.json)));
+        const { vars, fullRefresh, acceptVarChange, storeFailures } = last.options;
+        const request = { actions: names, vars, fullRefresh, acceptVarChange, ...(storeFailures === false ? { storeFailures } : {}) };
+        return cli.withSession(retryConfig, (session) => runAndReport(session, request, Boolean(opts.json)));
       }),
     );
 }

@@ -40,6 +40,8 @@ export interface PlanOptions {
   statements: StatementBuilder;
   fullRefresh?: boolean;
   selection?: Selection;
+  /** Keep each assertion's failing rows in its `<assertion>_failures` table (its failures task); default true. */
+  storeFailures?: boolean;
 }
 
 /** What the planner needs to know about the warehouse: existing tables by action name. */
@@ -78,7 +80,9 @@ export async function buildPlan(graph: CompiledGraph, state: WarehouseState, opt
       disabled: Boolean(a.disabled),
     };
     try {
-      actions.push({ ...base, ...(a.disabled ? { tasks: [] } : await build(base.relation)) });
+      const built = a.disabled ? { tasks: [] } : await build(base.relation);
+      const tasks = options.storeFailures === false ? built.tasks.filter((t) => t.type !== "failures") : built.tasks;
+      actions.push({ ...base, ...built, tasks });
     } catch (e) {
       if (!(e instanceof VwatchError)) throw e;
       actions.push({ ...base, tasks: [], error: e });

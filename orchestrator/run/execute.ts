@@ -17,6 +17,8 @@ export interface RunRequest extends Selection {
   dryRun?: boolean;
   /** Vars whose change since an incremental table was built is accepted (see run/var-changes.ts). */
   acceptVarChange?: string[];
+  /** false: do not keep assertions' failing rows in their `<assertion>_failures` tables (--no-store-failures). */
+  storeFailures?: boolean;
 }
 
 /** How a caller that watches the run (the server) takes part in it; the CLI passes none. */
@@ -48,7 +50,7 @@ async function warehouseState(graph: CompiledGraph, warehouse: Warehouse, select
 /** The plan of a run on this warehouse, in its own SQL. */
 export async function planFor(graph: CompiledGraph, warehouse: Warehouse, request: RunRequest): Promise<Plan> {
   const state = await warehouseState(graph, warehouse, request);
-  return buildPlan(graph, state, { statements: await warehouse.statements(), fullRefresh: request.fullRefresh, selection: request });
+  return buildPlan(graph, state, { statements: await warehouse.statements(), fullRefresh: request.fullRefresh, selection: request, storeFailures: request.storeFailures });
 }
 
 /** compile → plan → run in the session, with progress on stderr and results written to the home folder. */
@@ -70,6 +72,8 @@ export async function executeRun(session: Session, request: RunRequest, control:
     request = { ...request, vars: { ...request.vars, ...resolved.vars } };
     graph = session.graph(request.vars);
   }
+  // --no-store-failures, else VWATCH_STORE_FAILURES, else keep them.
+  if (request.storeFailures === undefined && config.storeFailures === false) request = { ...request, storeFailures: false };
   const plan = await planFor(graph, warehouse, request);
   await refuseSyntaxErrors(plan, graph, config.projectDir);
   const runId = control.runId ?? randomUUID();
@@ -85,6 +89,7 @@ export async function executeRun(session: Session, request: RunRequest, control:
   let done = 0;
   const actions = await runPlan(plan, warehouse, {
     dryRun: request.dryRun,
+    runId,
     postgres: () => session.postgres(),
     missingSourceHint: hooks.missingSourceHint,
     afterSuccess: recordVars,
@@ -108,7 +113,7 @@ export async function executeRun(session: Session, request: RunRequest, control:
       defaultSchema: graph.projectConfig.defaultSchema,
       defaultLocation: graph.projectConfig.defaultLocation,
     },
-    options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun, acceptVarChange: request.acceptVarChange },
+    options: { vars: request.vars, fullRefresh: request.fullRefresh, dryRun: request.dryRun, acceptVarChange: request.acceptVarChange, ...(request.storeFailures === false ? { storeFailures: false } : {}) },
     ...resolved?.record,
     ...(warnings.length ? { warnings } : {}),
     summary: summarise(actions),

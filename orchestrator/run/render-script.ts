@@ -24,6 +24,8 @@ export interface RenderScriptOptions {
   bind?: { varName: string; parameter: string };
   /** The project the scheduled query runs in (default: the project's default database). */
   runProject?: string;
+  /** false: the script does not keep assertions' failing rows in their `<assertion>_failures` tables. */
+  storeFailures?: boolean;
   /** Compiles the project with these vars (over workflow_settings.yaml's and any overrides). */
   compile: (vars?: Record<string, string>) => CompiledGraph;
   /** Validates a graph (the CLI's validator with the product's hooks), passing the first run's tables on. */
@@ -56,8 +58,9 @@ export async function renderScript(options: RenderScriptOptions): Promise<Render
   let actions: string[] = [];
   for (const [i, graph] of graphs.entries()) {
     const statements = bigqueryStatements(graph.projectConfig);
-    const first = await buildPlan(graph, new Map(), { statements, selection: options.selection });
-    const later = await buildPlan(graph, state, { statements, selection: options.selection });
+    const planOptions = { statements, selection: options.selection, storeFailures: options.storeFailures };
+    const first = await buildPlan(graph, new Map(), planOptions);
+    const later = await buildPlan(graph, state, planOptions);
     actions = first.actions.map((a) => a.name);
     const date: DateParameter | undefined = bind && { literal: `date '${PROBE_DAYS[i]}'`, variable: `${VARIABLE_PREFIX}${bind.varName}`, parameter: bind.parameter, varName: bind.varName };
     scripts.push(

@@ -11,7 +11,7 @@ export interface RunRecord {
   /** The compiled project's defaults, to find output tables after the run. */
   project: { defaultDatabase?: string; defaultSchema?: string; defaultLocation?: string };
   /** The options the run was started with, so `vwatch retry` can repeat them. */
-  options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean; acceptVarChange?: string[] };
+  options: { vars?: Record<string, string>; fullRefresh?: boolean; dryRun?: boolean; acceptVarChange?: string[]; storeFailures?: boolean };
   /** What the run warned about (say as_of fell back to the current date, or an empty focus set). */
   warnings?: string[];
   summary: Record<string, number>;

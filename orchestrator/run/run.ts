@@ -1,6 +1,8 @@
+import { randomUUID } from "crypto";
 import type { Target } from "../compile/graph";
 import { AssertionFailure, VwatchError, WarehouseError } from "../errors";
-import type { Plan, PlannedAction } from "../plan/plan";
+import type { Plan, PlannedAction, PlannedTask } from "../plan/plan";
+import { FAILURES_RUN_ID_PARAMETER } from "../warehouse/statements";
 import type { PgSink } from "../postgres/connect";
 import type { Warehouse } from "../warehouse/warehouse";
 
@@ -31,6 +33,11 @@ export interface ActionResult {
   warning?: string;
   /** For failed (or warning-level) assertions: the first failing rows. */
   failingRows?: Record<string, unknown>[];
+  /**
+   * For assertions whose failing rows are kept: the table (`database.schema.name`), how many rows it
+   * holds (0 when the assertion passed), or why storing them failed (the assertion's outcome stands).
+   */
+  failures?: { table: string; rows?: number; error?: string };
   statements?: string[];
 }
 
@@ -41,6 +48,8 @@ export interface RunEvents {
 
 export interface RunOptions extends RunEvents {
   dryRun?: boolean;
+  /** The run's id, written into the failures tables (a new one when not given). */
+  runId?: string;
   /** PostgreSQL, for the warehouse to serve EXTERNAL_QUERY calls from (asked for only when an action has some). */
   postgres?: () => Promise<PgSink>;
   /** Advice for a declared source missing from the warehouse (Hooks.missingSourceHint). */
@@ -67,6 +76,7 @@ const FAILING_ROWS_SHOWN = 5;
  */
 export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOptions = {}): Promise<ActionResult[]> {
   const now = options.now ?? (() => performance.now());
+  const runId = options.runId ?? randomUUID();
   if (!options.dryRun) for (const sql of plan.schemas) await warehouse.execute(sql);
 
   const missing = await missingDeclarations(plan, warehouse, options);
@@ -102,7 +112,7 @@ export async function runPlan(plan: Plan, warehouse: Warehouse, options: RunOpti
       if (result.status === "success") result.status = "planned";
     } else {
       await serveExternalQueries(action, warehouse, options, result);
-      if (result.status === "success") await runTasks(action, warehouse, result);
+      if (result.status === "success") await runTasks(action, warehouse, result, runId);
       if (result.status === "success" && result.rows === undefined && (action.kind === "table" || action.kind === "incremental")) {
         const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${action.relation}`).catch(() => []);
         if (row) result.rows = Number(row.n);
@@ -124,13 +134,16 @@ async function serveExternalQueries(action: PlannedAction, warehouse: Warehouse,
   await warehouse.serveExternalQueries(action.externalQueries, postgres, action.fileName).catch((e) => fail(result, e));
 }
 
-async function runTasks(action: PlannedAction, warehouse: Warehouse, result: ActionResult): Promise<void> {
+async function runTasks(action: PlannedAction, warehouse: Warehouse, result: ActionResult, runId: string): Promise<void> {
   for (const task of action.tasks) {
     try {
-      if (task.type === "assertion") {
+      if (task.type === "failures") {
+        await storeFailures(task, warehouse, result, runId);
+      } else if (task.type === "assertion") {
         const [row] = await warehouse.query<{ row_count: number | string | null }>(task.sql);
         const count = Number(row?.row_count ?? 0);
         result.rows = count;
+        if (result.failures && !result.failures.error) result.failures.rows = count;
         if (count > 0) {
           result.failingRows = await warehouse.query(`select * from ${action.relation} limit ${FAILING_ROWS_SHOWN}`).catch(() => []);
           const violation = `${count} row(s) violate it (${action.fileName ?? "generated"})`;
@@ -152,6 +165,20 @@ async function runTasks(action: PlannedAction, warehouse: Warehouse, result: Act
       fail(result, e);
       return;
     }
+  }
+}
+
+/**
+ * Replaces the assertion's failures table with its rows of this run. Never fails the action: a
+ * store that fails is reported on the result (and in the summary), the assertion still counts.
+ */
+async function storeFailures(task: PlannedTask, warehouse: Warehouse, result: ActionResult, runId: string): Promise<void> {
+  const table = task.table ?? "?";
+  try {
+    await warehouse.query(task.sql, { [FAILURES_RUN_ID_PARAMETER]: runId });
+    result.failures = { table };
+  } catch (e) {
+    result.failures = { table, error: ((e as Error)?.message ?? String(e)).split("\n")[0] };
   }
 }
 

@@ -62,5 +62,19 @@ function wrap(name: string, room: number): string[] {
 export function failedAssertionDetails(actions: ActionResult[], defaultDatabase?: string): string[] {
   return actions
     .filter((a) => a.failingRows?.length)
-    .map((a) => `${shortName(a, defaultDatabase)} — first ${a.status === "warning" ? "rows it warns about" : "failing rows"}:\n${JSON.stringify(a.failingRows, null, 2)}`);
+    .map((a) => {
+      const kept = a.failures && !a.failures.error ? ` (all ${a.failures.rows ?? "?"} kept in ${withoutDatabase(a.failures.table, defaultDatabase)})` : "";
+      return `${shortName(a, defaultDatabase)} — first ${a.status === "warning" ? "rows it warns about" : "failing rows"}${kept}:\n${JSON.stringify(a.failingRows, null, 2)}`;
+    });
+}
+
+/** One line per assertion whose failing rows could not be kept: the assertion's own outcome stands. */
+export function failuresNotKept(actions: ActionResult[], defaultDatabase?: string): string[] {
+  return actions
+    .filter((a) => a.failures?.error)
+    .map((a) => `${shortName(a, defaultDatabase)}: its failing rows were not kept in ${withoutDatabase(a.failures!.table, defaultDatabase)}: ${a.failures!.error}`);
+}
+
+function withoutDatabase(name: string, defaultDatabase: string | undefined): string {
+  return defaultDatabase && name.startsWith(`${defaultDatabase}.`) ? name.slice(defaultDatabase.length + 1) : name;
 }

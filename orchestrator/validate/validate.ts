@@ -14,6 +14,7 @@ import { VwatchError } from "../errors";
 import { buildPlan, type PlannedAction, type WarehouseState } from "../plan/plan";
 import type { ExternalQuery } from "../sql/external-query";
 import { bigqueryStatements } from "../warehouse/bigquery/statements";
+import { FAILURES_RUN_ID_PARAMETER } from "../warehouse/statements";
 import type { Column } from "../warehouse/warehouse";
 import { bigQueryTypeName, parseBigQueryType, TypeNameError } from "./bigquery-types";
 import type { CatalogTable } from "./catalog";
@@ -68,8 +69,8 @@ export class Validator {
   private readonly unavailable = new Map<string, { reason: string; root: string }>();
   readonly report: ValidationReport = { statements: 0, actions: 0, errors: [], notValidated: [] };
   private catalog?: CatalogState;
-  /** Query parameters statements may read (a scheduled query's @run_date): none for the plan's statements. */
-  queryParameters: { name: string; type: { typeKind: string } }[] = [];
+  /** Query parameters statements may read: the run id of a failures task in a plan; a scheduled query's @run_date in a script. */
+  queryParameters: { name: string; type: { typeKind: string } }[] = [{ name: FAILURES_RUN_ID_PARAMETER, type: { typeKind: "TYPE_STRING" } }];
 
   constructor(graph: CompiledGraph, private readonly options: ValidateOptions) {
     this.client = sharedClient();

@@ -12,9 +12,25 @@ export type ActionKind = "table" | "view" | "incremental" | "operation" | "asser
 export type WriteMode = "create" | "merge" | "insert" | "view";
 
 export interface PlannedTask {
-  /** statement: run it; assertion: fails when it returns a row count > 0; metadata: descriptions and labels. */
-  type: "statement" | "assertion" | "metadata";
+  /**
+   * statement: run it; assertion: fails when it returns a row count > 0; metadata: descriptions and
+   * labels; failures: keeps an assertion's failing rows in its `<assertion>_failures` table
+   * (run with the run id bound to FAILURES_RUN_ID_PARAMETER; best effort, see run/run.ts).
+   */
+  type: "statement" | "assertion" | "metadata" | "failures";
   sql: string;
+  /** failures: the table it replaces, as `database.schema.name`. */
+  table?: string;
+}
+
+/** The query parameter a failures task reads the run id from (@vwatch_run_id, $vwatch_run_id). */
+export const FAILURES_RUN_ID_PARAMETER = "vwatch_run_id";
+/** The columns a failures table adds to the assertion's own. */
+export const FAILURES_COLUMNS = { runId: "_vwatch_run_id", storedAt: "_vwatch_stored_at" } as const;
+
+/** Where an assertion's failing rows are kept: `<assertion>_failures` beside it. */
+export function failuresTarget(target: Target): Target {
+  return { ...target, name: `${target.name}_failures` };
 }
 
 /** One action as a builder makes it. */

@@ -200,7 +200,9 @@ export class FakeEngine {
       duck = await this.translate(`create ${ddl.replace ? "or replace " : ""}table ${ddl.ifNotExists ? "if not exists " : ""}\`${name.project}.${name.dataset}.${name.table}\` ${ddl.columns}`);
       if (ctx.dryRun) return { ddlOperationPerformed: "CREATE", ddlTargetTable: target };
     }
-    await this.exec(duck);
+    if (view && Object.keys(ctx.values).some((n) => duck.includes(`$${n}`))) throw new JobError("invalidQuery", "Query parameters cannot be used in a view's query");
+    // A table's query may read query parameters (a failures table's @vwatch_run_id).
+    await this.exec(duck, view ? {} : ctx.values);
     try {
       await this.catalog.created(name, { partitionBy: ddl.partitionBy, clusterBy: ddl.clusterBy, viewQuery: view ? ddl.query : undefined, ...readOptions(ddl.options ?? "") });
     } catch (e) {

@@ -65,12 +65,25 @@ describe("vwatch render script", () => {
     expect(r.script.match(/^IF NOT EXISTS/gm)).toHaveLength(2);
     expect(r.script.match(/^ASSERT \(SELECT COUNT\(\*\) FROM /gm)).toHaveLength(8);
     expect(r.script).not.toMatch(/1901-02-03|1902-03-04/);
+    // Each assertion's failing rows are kept before its ASSERT (which ends the script when it fails).
+    expect(r.script.match(/^DECLARE vwatch_run_id STRING DEFAULT @@script\.job_id;$/gm)).toHaveLength(1);
+    const kept = [...r.script.matchAll(/^create or replace table `venezuelawatch\.analytics_assertions\.(\w+)_failures` as\nselect \*, cast\(vwatch_run_id as string\) as _vwatch_run_id, current_timestamp\(\) as _vwatch_stored_at\nfrom `venezuelawatch\.analytics_assertions\.(\w+)`;\nASSERT \(SELECT COUNT\(\*\) FROM `venezuelawatch\.analytics_assertions\.(\w+)`\)/gm)];
+    expect(kept.map((m) => m[1])).toEqual(r.actions.slice(6).map((a) => a.split(".").pop()));
+    expect(kept.every((m) => m[1] === m[2] && m[2] === m[3])).toBe(true);
+    expect(r.script).not.toContain("@vwatch_run_id");
+  });
+
+  it("storeFailures: false renders the assertions without failures tables or the run id", async () => {
+    const r = await renderScript(options(root, { storeFailures: false }));
+    expect(r.script.match(/^ASSERT /gm)).toHaveLength(8);
+    expect(r.script).not.toContain("_failures");
+    expect(r.script).not.toContain("vwatch_run_id");
   });
 
   it("--vars as_of=2024-01-08 fixes the day: no DECLARE, no EXECUTE IMMEDIATE, the literal in place", async () => {
     const r = await renderScript(options(root, { vars: { as_of: "2024-01-08" } }));
     expect(r.boundTo).toBeUndefined();
-    expect(r.script).not.toContain("DECLARE");
+    expect(r.script).not.toContain("DECLARE vwatch_as_of");
     expect(r.script).not.toContain("EXECUTE IMMEDIATE");
     expect(r.script).toContain("-- Fixed var: as_of = 2024-01-08.");
     expect(r.script).toContain("date_sub(date '2024-01-08', interval 30 day)");

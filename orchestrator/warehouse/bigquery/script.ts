@@ -6,8 +6,10 @@
  * - an incremental table created (first-run plan) when `dataset.INFORMATION_SCHEMA.COLUMNS` has no
  *   row for it, else merged or appended (incremental plan):
  *   `IF NOT EXISTS (SELECT 1 FROM … WHERE table_name = 't') THEN … ELSE … END IF;`
- * - an assertion's view replaced, then `ASSERT (SELECT COUNT(*) FROM view) = 0 AS 'message'`
- *   (a failed ASSERT ends the script: what follows does not run);
+ * - an assertion's view replaced, its failing rows kept in `<assertion>_failures` (when the plan
+ *   has that task; the run id is the script's job id, `DECLARE vwatch_run_id … @@script.job_id`),
+ *   then `ASSERT (SELECT COUNT(*) FROM view) = 0 AS 'message'` (a failed ASSERT ends the script:
+ *   what follows does not run, so the rows are kept before it);
  * - optionally one DATE var bound to a script variable set from a query parameter (a scheduled
  *   query's `@run_date`): statements read the variable; a view, which BigQuery stores and so
  *   cannot read a variable, is created by `EXECUTE IMMEDIATE` with the day written in as a literal.
@@ -16,7 +18,7 @@
 import type { Target } from "../../compile/graph";
 import { CompileError } from "../../errors";
 import type { VwatchError } from "../../errors";
-import type { ActionKind, PlannedTask, WriteMode } from "../statements";
+import { FAILURES_RUN_ID_PARAMETER, type ActionKind, type PlannedTask, type WriteMode } from "../statements";
 
 /** What the renderer reads of a planned action (plan/plan.ts's ScriptAction, which comes later in the engine's layers). */
 export interface ScriptAction {
@@ -56,6 +58,9 @@ export interface ScriptInput {
   date?: DateParameter;
 }
 
+/** The script variable holding the run id a failures task reads as @vwatch_run_id in a run. */
+export const RUN_ID_VARIABLE = "vwatch_run_id";
+
 /** How a view bound to a DATE parameter writes the day inside its EXECUTE IMMEDIATE text. */
 export const VIEW_DAY_PLACEHOLDER = "date '0001-01-01'";
 
@@ -64,6 +69,9 @@ export function renderBigQueryScript(input: ScriptInput): string {
   const bind = (sql: string) => bindDate(sql, input.date);
   if (input.date) {
     out.push("", `-- ${input.date.varName}: the scheduled query's run date (@${input.date.parameter})`, `DECLARE ${input.date.variable} DATE DEFAULT @${input.date.parameter};`);
+  }
+  if (input.actions.some((a) => !a.disabled && a.tasks.some((t) => t.type === "failures"))) {
+    out.push("", "-- The run id written into the assertions' failures tables: this script's job.", `DECLARE ${RUN_ID_VARIABLE} STRING DEFAULT @@script.job_id;`);
   }
   out.push("", ...input.schemas.map((s) => `${s.trim()};`));
   for (const action of input.actions) {
@@ -76,6 +84,7 @@ export function renderBigQueryScript(input: ScriptInput): string {
     if (action.kind === "assertion") {
       const [view] = action.tasks.filter((t) => t.type === "statement");
       out.push(...statements(view.sql).map(bind));
+      for (const t of action.tasks.filter((t) => t.type === "failures")) out.push(...statements(t.sql.split(`@${FAILURES_RUN_ID_PARAMETER}`).join(RUN_ID_VARIABLE)).map(bind));
       out.push(`ASSERT (SELECT COUNT(*) FROM ${action.relation}) = 0 AS ${bigqueryString(`assertion ${action.name} failed: its query returned rows`)};`);
       continue;
     }

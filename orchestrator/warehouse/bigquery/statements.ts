@@ -1,6 +1,6 @@
-import type { Table } from "../../compile/graph";
+import { targetName, type Table } from "../../compile/graph";
 import { bigqueryTableName, type ProjectDefaults } from "../../sql/names";
-import { tableMode, writesIncrementally, type StatementBuilder } from "../statements";
+import { FAILURES_COLUMNS, FAILURES_RUN_ID_PARAMETER, failuresTarget, tableMode, writesIncrementally, type StatementBuilder } from "../statements";
 
 /**
  * BigQuery execution SQL, statement for statement the text the official Dataform CLI runs
@@ -38,6 +38,7 @@ export function bigqueryStatements(cfg: ProjectDefaults): StatementBuilder {
       return {
         tasks: [
           { type: "statement", sql: createOrReplaceView(resolved, a.query ?? "") },
+          { type: "failures", sql: storeFailures(bigqueryTableName(failuresTarget(a.target), cfg), resolved), table: targetName(failuresTarget(a.target)) },
           { type: "assertion", sql: assertionCount(resolved) },
         ],
       };
@@ -92,6 +93,11 @@ when matched then
   update set ${columns.map((c) => `\`${c}\` = S.${c}`).join(",")}
 when not matched then
   insert (${quoted.join(",")}) values (${quoted.join(",")})`;
+}
+
+/** The assertion's rows (none when it passes) with the run id and the time, replacing the last run's. */
+export function storeFailures(failures: string, resolved: string): string {
+  return `create or replace table ${failures} as\nselect *, cast(@${FAILURES_RUN_ID_PARAMETER} as string) as ${FAILURES_COLUMNS.runId}, current_timestamp() as ${FAILURES_COLUMNS.storedAt}\nfrom ${resolved}`;
 }
 
 export function assertionCount(resolved: string): string {

@@ -4,6 +4,8 @@
  * is checked locally too. It knows exactly the script forms the renderer writes
  * (warehouse/bigquery/script.ts) and refuses anything else by name:
  * - `DECLARE v DATE DEFAULT @param;` binds v to the given parameter's day;
+ * - `DECLARE v STRING DEFAULT @@script.job_id;` binds v to a new id (`script_` and a UUID), as
+ *   BigQuery gives each script job its own;
  * - `create schema if not exists`, `create or replace table|view … as QUERY` (BigQuery's
  *   partition/cluster/options clauses dropped: DuckDB has no such storage options), with QUERY
  *   translated; a view bound to the day through `EXECUTE IMMEDIATE REPLACE(…)` likewise;
@@ -15,6 +17,7 @@
  * It lives next to the DuckDB adapter (not in a test) because it is a DuckDB reading of BigQuery
  * script syntax, like the adapter's statement builder, and is unit-tested on its own.
  */
+import { randomUUID } from "crypto";
 import { AssertionFailure, UnsupportedSqlError } from "../../errors";
 import { duckdbSchemaName } from "../../sql/duckdb-names";
 import { isWord, lex, nextCode, type Token } from "../../sql/lexer";
@@ -75,6 +78,11 @@ async function statement(sql: string, ctx: ScriptRunnerContext, variables: Map<s
     variables.set(declare[1].toLowerCase(), `date '${day}'`);
     return;
   }
+  const jobId = /^DECLARE\s+(\w+)\s+STRING\s+DEFAULT\s+@@script\.job_id$/i.exec(text);
+  if (jobId) {
+    variables.set(jobId[1].toLowerCase(), `'script_${randomUUID()}'`);
+    return;
+  }
   VIEW_EXECUTE.lastIndex = 0;
   const view = VIEW_EXECUTE.exec(`${text}${text.endsWith(";") ? "" : ";"}`);
   const body = view ? view[1].split(VIEW_DAY_PLACEHOLDER).join(variables.get(view[2].toLowerCase()) ?? "NULL") : bind(text, variables);
@@ -115,7 +123,7 @@ function queryAfterAs(rest: string): string {
   throw new UnsupportedSqlError("CREATE without AS", "create or replace table … as select …");
 }
 
-/** Script variables → their day literal (words only: strings, comments and quoted names are untouched). */
+/** Script variables → their literal (a day, the run id) (words only: strings, comments and quoted names are untouched). */
 function bind(sql: string, variables: Map<string, string>): string {
   if (!variables.size) return sql;
   return lex(sql, "bigquery")

@@ -1,7 +1,7 @@
-import type { Target } from "../../compile/graph";
+import { targetName, type Target } from "../../compile/graph";
 import { extractExternalQueries, type ExternalQuery } from "../../sql/external-query";
 import type { ProjectDefaults } from "../../sql/names";
-import { tableMode, writesIncrementally, type BuiltAction, type StatementBuilder } from "../statements";
+import { FAILURES_COLUMNS, FAILURES_RUN_ID_PARAMETER, failuresTarget, tableMode, writesIncrementally, type BuiltAction, type StatementBuilder } from "../statements";
 import { duckdbSchemaName, duckdbString, duckdbTableName, quoteIdent } from "../../sql/duckdb-names";
 
 /** BigQuery → DuckDB translation of a query or statement; `file` names it in errors. */
@@ -67,6 +67,7 @@ export function duckdbStatements(cfg: ProjectDefaults, translateQuery: Translate
       withExternal(async (translate) => ({
         tasks: [
           { type: "statement", sql: createOrReplace(resolved, "view", await translate(a.query ?? "", a.fileName)) },
+          { type: "failures", sql: storeFailures(duckdbRelation(failuresTarget(a.target), cfg), resolved), table: targetName(failuresTarget(a.target)) },
           { type: "assertion", sql: `select count(*) as row_count from ${resolved}` },
         ],
       })),
@@ -78,6 +79,11 @@ export function duckdbStatements(cfg: ProjectDefaults, translateQuery: Translate
 
 export function createOrReplace(resolved: string, kind: "table" | "view", query: string): string {
   return `create or replace ${kind} ${resolved} as ${query}`;
+}
+
+/** The assertion's rows (none when it passes) with the run id and the time, replacing the last run's. */
+export function storeFailures(failures: string, resolved: string): string {
+  return `create or replace table ${failures} as select *, cast($${FAILURES_RUN_ID_PARAMETER} as varchar) as ${FAILURES_COLUMNS.runId}, current_timestamp as ${FAILURES_COLUMNS.storedAt} from ${resolved}`;
 }
 
 export function dropIfExists(resolved: string, kind: "table" | "view"): string {

@@ -25,5 +25,10 @@ SELECT
 FROM `venezuelawatch.analytics.entity_mentions`
 WHERE NOT (mentioned_at IS NOT NULL)
 
+-- failures
+create or replace table `venezuelawatch.analytics_assertions.analytics_entity_mentions_assertions_rowConditions_failures` as
+select *, cast(@vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.analytics_entity_mentions_assertions_rowConditions`
+
 -- assertion
 select sum(1) as row_count from `venezuelawatch.analytics_assertions.analytics_entity_mentions_assertions_rowConditions`

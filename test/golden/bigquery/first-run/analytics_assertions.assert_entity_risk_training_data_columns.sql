@@ -37,5 +37,10 @@ final as (
 
 select * from final
 
+-- failures
+create or replace table `venezuelawatch.analytics_assertions.assert_entity_risk_training_data_columns_failures` as
+select *, cast(@vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.assert_entity_risk_training_data_columns`
+
 -- assertion
 select sum(1) as row_count from `venezuelawatch.analytics_assertions.assert_entity_risk_training_data_columns`

@@ -12,5 +12,10 @@ FROM (
   ) AS data
 WHERE index_row_count > 1
 
+-- failures
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0_failures` as
+select *, cast(@vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0`
+
 -- assertion
 select sum(1) as row_count from `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0`

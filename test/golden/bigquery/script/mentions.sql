@@ -5,6 +5,9 @@
 -- as_of: the scheduled query's run date (@run_date)
 DECLARE vwatch_as_of DATE DEFAULT @run_date;
 
+-- The run id written into the assertions' failures tables: this script's job.
+DECLARE vwatch_run_id STRING DEFAULT @@script.job_id;
+
 create schema if not exists `venezuelawatch.staging` options(location="US");
 create schema if not exists `venezuelawatch.intermediate` options(location="US");
 create schema if not exists `venezuelawatch.analytics` options(location="US");
@@ -509,6 +512,9 @@ FROM (
   GROUP BY event_id
   ) AS data
 WHERE index_row_count > 1;
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_uniqueKey_0_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_uniqueKey_0`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_uniqueKey_0`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_uniqueKey_0 failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_rowConditions (assertion)
@@ -524,6 +530,9 @@ SELECT
   *
 FROM `venezuelawatch.intermediate.int_focus_events`
 WHERE NOT (added_at IS NOT NULL);
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_rowConditions_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_rowConditions`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_rowConditions`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_focus_events_assertions_rowConditions failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0 (assertion)
@@ -538,6 +547,9 @@ FROM (
   GROUP BY event_id, day
   ) AS data
 WHERE index_row_count > 1;
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_uniqueKey_0 failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions (assertion)
@@ -625,6 +637,9 @@ SELECT
   *
 FROM `venezuelawatch.intermediate.int_mention_baselines`
 WHERE NOT (is_spike IS NOT NULL);
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_mention_baselines_assertions_rowConditions failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0 (assertion)
@@ -639,6 +654,9 @@ FROM (
   GROUP BY event_id, mention_date
   ) AS data
 WHERE index_row_count > 1;
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_uniqueKey_0 failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_rowConditions (assertion)
@@ -666,6 +684,9 @@ SELECT
   *
 FROM `venezuelawatch.intermediate.int_mentions_counted_daily`
 WHERE NOT (mention_count IS NOT NULL);
+create or replace table `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_rowConditions_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_rowConditions`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_rowConditions`) = 0 AS "assertion venezuelawatch.analytics_assertions.intermediate_int_mentions_counted_daily_assertions_rowConditions failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0 (assertion)
@@ -680,6 +701,9 @@ FROM (
   GROUP BY event_id, spike_date
   ) AS data
 WHERE index_row_count > 1;
+create or replace table `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0`) = 0 AS "assertion venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_uniqueKey_0 failed: its query returned rows";
 
 -- venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions (assertion)
@@ -731,4 +755,7 @@ SELECT
   *
 FROM `venezuelawatch.analytics.mention_spikes`
 WHERE NOT (detected_at IS NOT NULL);
+create or replace table `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions_failures` as
+select *, cast(vwatch_run_id as string) as _vwatch_run_id, current_timestamp() as _vwatch_stored_at
+from `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions`;
 ASSERT (SELECT COUNT(*) FROM `venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions`) = 0 AS "assertion venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions failed: its query returned rows";

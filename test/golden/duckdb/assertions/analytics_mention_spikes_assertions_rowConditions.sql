@@ -1,0 +1,9 @@
+-- venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions
+-- statement
+create or replace view "analytics_assertions"."analytics_mention_spikes_assertions_rowConditions" as SELECT 'mention_count >= 0' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (mention_count >= 0) UNION ALL SELECT 'confidence_level in (''HIGH'', ''MEDIUM'', ''LOW'')' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (confidence_level IN ('HIGH', 'MEDIUM', 'LOW')) UNION ALL SELECT 'event_id IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (event_id IS NOT NULL) UNION ALL SELECT 'spike_date IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (spike_date IS NOT NULL) UNION ALL SELECT 'mention_count IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (mention_count IS NOT NULL) UNION ALL SELECT 'z_score IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (z_score IS NOT NULL) UNION ALL SELECT 'confidence_level IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (confidence_level IS NOT NULL) UNION ALL SELECT 'detected_at IS NOT NULL' AS failing_row_condition, * FROM "analytics"."mention_spikes" WHERE NOT (detected_at IS NOT NULL)
+
+-- failures venezuelawatch.analytics_assertions.analytics_mention_spikes_assertions_rowConditions_failures
+create or replace table "analytics_assertions"."analytics_mention_spikes_assertions_rowConditions_failures" as select *, cast($vwatch_run_id as varchar) as _vwatch_run_id, current_timestamp as _vwatch_stored_at from "analytics_assertions"."analytics_mention_spikes_assertions_rowConditions"
+
+-- assertion
+select count(*) as row_count from "analytics_assertions"."analytics_mention_spikes_assertions_rowConditions"
