@@ -15,7 +15,8 @@ import * as seed from "./seed";
 import * as serve from "./serve";
 import * as start from "./start";
 import * as sync from "./sync";
+import * as ui from "./ui";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register, ui.register];
