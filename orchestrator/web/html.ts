@@ -46,7 +46,7 @@ export function layout(page: { title: string; body: string; charts?: boolean }, 
   const links = nav
     .map((n) => `<a href="${esc(href(n.path))}"${n.path === current ? ' aria-current="page"' : ""}>${esc(n.label)}</a>`)
     .join("\n");
-  const chartHead = page.charts ? '<link rel="stylesheet" href="${BASE}/assets/uPlot.min.css">\n<script src="${BASE}/assets/uPlot.iife.min.js" defer></script>\n<script src="${BASE}/assets/charts.js" defer></script>' : "";
+  const chartHead = page.charts ? `<link rel="stylesheet" href="${BASE}/assets/uPlot.min.css">\n<script src="${BASE}/assets/uPlot.iife.min.js" defer></script>\n<script src="${BASE}/assets/charts.js" defer></script>` : "";
   return `<!doctype html>
 <html lang="en">
 <head>

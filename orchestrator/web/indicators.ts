@@ -16,7 +16,11 @@ export const WORLD_BANK_COUNTRY = "VEN";
 /** One chart per group of rows (a series, an indicator, a trade flow). */
 function chartsBy<R>(rows: R[], key: (r: R) => string, title: (r: R) => string, day: (r: R) => string, value: (r: R) => number | null, idPrefix: string): string {
   const groups = new Map<string, R[]>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const r of rows) {
+    const group = groups.get(key(r));
+    if (group) group.push(r);
+    else groups.set(key(r), [r]);
+  }
   return [...groups.values()]
     .map((g, i) => {
       const spec: ChartSpec = { title: title(g[0]), days: g.map(day), series: [{ label: title(g[0]), values: g.map(value), color: i % 2 ? COLORS.second : COLORS.primary }], height: 180 };
