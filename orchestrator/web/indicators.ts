@@ -1,6 +1,6 @@
 /**
  * The Indicators page: the loaded FRED series, the focus country's World Bank indicators and the
- * Comtrade totals as small charts (queries/web-*.sql), and the Vertex AI training-data check with
+ * Comtrade totals as small charts (FRED's daily series as monthly means) (queries/web-*.sql), and the Vertex AI training-data check with
  * its measured values (check/vertex.ts, as `vwatch check vertex` runs it).
  */
 import { measureTrainingData, evaluate } from "../check/vertex";
@@ -43,7 +43,7 @@ export async function indicatorsPage(ctx: WebContext): Promise<Page> {
   const s = ctx.session;
   const fred = await section("FRED", async () => {
     const rows = await webQuery<{ series_id: string; series_name: string | null; units: string | null; date: string; value: number | null }>(s, "web-fred", { models: ["fred_indicators"] });
-    return rows.length ? `<div class="grid">${chartsBy(rows, (r) => r.series_id, (r) => `${r.series_id}${r.series_name ? `: ${r.series_name}` : ""}${r.units ? ` (${r.units})` : ""}`, (r) => r.date, (r) => r.value, "chart-fred")}</div>` : "<p>No FRED series loaded.</p>";
+    return rows.length ? `<div class="grid">${chartsBy(rows, (r) => r.series_id, (r) => `${r.series_id}${r.series_name ? `: ${r.series_name}` : ""}${r.units ? ` (${r.units})` : ""}, monthly mean`, (r) => r.date, (r) => r.value, "chart-fred")}</div>` : "<p>No FRED series loaded.</p>";
   });
   const worldBank = await section(`World Bank (${WORLD_BANK_COUNTRY})`, async () => {
     const rows = await webQuery<{ indicator_id: string; indicator_name: string | null; date: string; value: number | null }>(s, "web-world-bank", { models: ["world_bank"], params: { country_code: WORLD_BANK_COUNTRY } });

@@ -32,7 +32,7 @@ function failingRows(record: RunRecord | undefined, run: LedgerRun, name: string
   )}</details>`;
 }
 
-function runSection(run: LedgerRun, record: RunRecord | undefined): string {
+function runSection(run: LedgerRun, record: RunRecord | undefined, open: boolean): string {
   const steps = timeline(run.actions);
   const total = Math.max(steps.reduce((s, x) => s + (x.action.seconds ?? 0), 0), 0.001);
   const duration = run.endedAt ? seconds((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000) : "running";
@@ -44,11 +44,14 @@ function runSection(run: LedgerRun, record: RunRecord | undefined): string {
     return [`${esc(action.name)}${error}`, `<span class="status status-${esc(action.status)}">${esc(action.status)}</span>`, `+${seconds(start)}`, seconds(action.seconds), bar];
   });
   const selection = Object.entries(run.selection).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`).join("; ");
+  const failed = run.actions.filter((a) => a.status === "failed").length;
   return `<section class="run" id="run-${esc(run.id)}" data-status="${esc(run.status)}">
 <h2><span class="status status-${esc(run.status)}">${esc(run.status)}</span> ${esc(run.startedAt.replace("T", " ").slice(0, 19))} UTC · ${esc(duration)}</h2>
+<details${open ? " open" : ""}><summary>${run.actions.length} action(s)${failed ? `, ${failed} failed` : ""}</summary>
 <p class="meta">run ${esc(run.id)} · ${esc(run.trigger)} on ${esc(run.ranOn)}${selection ? ` · ${esc(selection)}` : ""}${run.asOf ? ` · as_of ${esc(run.asOf)}` : ""}${run.fullRefresh ? " · full refresh" : ""}</p>
 ${run.error ? `<p class="error">${esc(run.error)}</p>` : ""}
 ${run.actions.length ? table(["action", "status", "start", "duration", "timeline"], rows, 'class="timeline"') : "<p>No action ran.</p>"}
+</details>
 </section>`;
 }
 
@@ -56,7 +59,7 @@ export async function runsPage(ctx: WebContext): Promise<Page> {
   const runs = await listRuns(ctx.sql, { limit: RUNS_SHOWN });
   const record = readResults(ctx.session.config.home);
   const body = runs.length
-    ? `<p>The ${runs.length === RUNS_SHOWN ? `${RUNS_SHOWN} newest runs` : `${runs.length} run(s)`} of the run ledger, newest first. Starts are offsets from the run's start (its actions run one after another).</p>\n${runs.map((r) => runSection(r, record)).join("\n")}`
+    ? `<p>The ${runs.length === RUNS_SHOWN ? `${RUNS_SHOWN} newest runs` : `${runs.length} run(s)`} of the run ledger, newest first. Starts are offsets from the run's start (its actions run one after another).</p>\n${runs.map((r, i) => runSection(r, record, i === 0 || r.status !== "succeeded")).join("\n")}`
     : "<p>No run recorded yet: run <code>vwatch run</code> or trigger one on <code>vwatch serve</code>.</p>";
   return { title: "Runs", body };
 }

@@ -30,7 +30,14 @@ export async function spikeChartPage(ctx: WebContext): Promise<Page> {
   checkDay(day, "day");
   const eventId = Number(event);
   const explained = await explainEventDay(ctx.session, eventId, day);
-  const [info] = await webQuery<EventRow>(ctx.session, "web-event", { models: ["int_focus_events", "events"], params: { event_id: eventId } });
+  // Without the events model (a run of the mentions tag only) the chart still stands; the facts say what to run.
+  const info = await webQuery<EventRow>(ctx.session, "web-event", { models: ["int_focus_events", "events"], params: { event_id: eventId } }).then(
+    (rows) => rows[0] ?? null,
+    (e) => {
+      if (e instanceof InputError) return e;
+      throw e;
+    },
+  );
   const { json, days, scored, thresholds } = explained;
   const title = `Event ${eventId} on ${day}`;
   const spec: ChartSpec = {
@@ -48,7 +55,9 @@ export async function spikeChartPage(ctx: WebContext): Promise<Page> {
       { label: "scored day", values: days.map((d) => (d.day === day ? d.mention_count : null)), color: COLORS.mark, pointsOnly: true },
     ],
   };
-  const facts = info
+  const facts = info instanceof InputError
+    ? `<p class="notice">${esc(info.message)}</p>`
+    : info
     ? `<dl class="facts">
 <dt>Title</dt><dd>${esc(info.title ?? "(no title)")}</dd>
 <dt>Actors</dt><dd>${esc([info.actor1, info.actor2].filter(Boolean).join(" · ") || "(none named)")}</dd>

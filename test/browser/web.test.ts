@@ -102,7 +102,7 @@ describe("the web view in chromium", () => {
   });
 
   it("the filters narrow the spikes: confidence, day range and event, from the form", async () => {
-    const { page, errors } = await open(`${ui}/spikes`, "spikes-filter");
+    const { page, errors } = await open(`${ui}/spikes`, "spikes-before-filters");
     const level = spikes[spikes.length - 1].confidence_level;
     await page.selectOption("select[name=confidence]", level);
     await page.click("form[aria-label='Filter spikes'] button[type=submit]");
@@ -122,6 +122,7 @@ describe("the web view in chromium", () => {
     await page.waitForURL(new RegExp(`event=${event}`));
     expect((await page.locator("#spikes tbody tr td:nth-child(2)").allTextContents()).map(Number)).toEqual(spikes.filter((s) => s.event_id === event).map((s) => s.event_id));
 
+    await page.screenshot({ path: path.join(SCREENSHOTS, "spikes-filtered.png"), fullPage: true });
     await page.goto(`${ui}/spikes?from=2030-01-01`);
     expect(await page.locator("#spikes-empty").textContent()).toBe("No spike matches these filters.");
     expect(errors).toEqual([]);
@@ -179,18 +180,26 @@ describe("the web view in chromium", () => {
     // The sample's own run (vwatch start) comes first, the failed run of 2015 after it.
     const sections = await page.locator("section.run").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")));
     expect(sections).toEqual(["succeeded", "failed"]);
+    // The sample's warning-level assertion (fewer than 1,000 training rows) with the row it found, from run_results.json.
+    const warned = page.locator("section.run").first().locator("tr", { hasText: "assert_entity_risk_training_data_row_count" });
+    expect(await warned.locator(".status").textContent()).toBe("warning");
+    expect(await warned.locator(".failing summary").textContent()).toBe("1 failing row(s) shown");
     await page.close();
   });
 
   it("Indicators charts the FRED, World Bank and Comtrade data and shows the Vertex AI check", async () => {
     const { page, errors, charts } = await open(`${ui}/indicators`, "indicators");
     expect(errors).toEqual([]);
-    const fred = await warehouseRowsWhileServing("select series_id, count(*) as n from analytics.fred_indicators group by series_id order by series_id");
+    const fred = await warehouseRowsWhileServing(
+      "select series_id, count(distinct date_trunc('month', date)) as n, avg(value) filter (where date >= date '2015-01-01' and date < date '2015-02-01') as jan2015 from analytics.fred_indicators group by series_id order by series_id",
+    );
     expect(charts).toBeGreaterThanOrEqual(fred.length + 2);
     for (const [i, row] of fred.entries()) {
       const spec = await embedded(page, `chart-fred-${i + 1}`);
       expect(spec.title.startsWith(String(row.series_id))).toBe(true);
+      // One point per month, the month's mean.
       expect(spec.days.length).toBe(Number(row.n));
+      expect(spec.series[0].values[spec.days.indexOf("2015-01-01")]).toBeCloseTo(Number(row.jan2015), 9);
     }
     expect(await page.locator("#vertex-verdict").textContent()).toBe("venezuelawatch.analytics.entity_risk_training_data: passed with 1 warning(s)");
     expect(await page.locator("#vertex tbody tr").count()).toBe(12);

@@ -13,8 +13,10 @@
         : { label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: spec.days.length < 60 }, spanGaps: false });
     });
     var data = [x].concat(spec.series.map(function (s) { return s.values; }));
+    var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 2 });
+    var yAxis = { size: 60, values: function (u, ticks) { return ticks.map(function (t) { return compact.format(t); }); } };
     var width = Math.max(320, Math.min(box.clientWidth || 800, 1100));
-    new uPlot({ width: width, height: spec.height || 320, series: series, tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); }, scales: { x: { time: true } }, axes: [{}, { size: 70 }] }, data, box);
+    new uPlot({ width: width, height: spec.height || 320, series: series, tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); }, scales: { x: { time: true } }, axes: [{}, yAxis], legend: { show: spec.series.length > 1 } }, data, box);
   }
   document.querySelectorAll('script[type="application/json"][data-chart]').forEach(draw);
 })();
