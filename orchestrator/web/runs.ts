@@ -32,7 +32,9 @@ function failingRows(record: RunRecord | undefined, run: LedgerRun, name: string
   )}</details>`;
 }
 
-function runSection(run: LedgerRun, record: RunRecord | undefined, open: boolean): string {
+function runSection(run: LedgerRun, record: RunRecord | undefined, open: boolean, project: string | undefined): string {
+  // As the CLI's summary shows them: without the default project.
+  const shown = (name: string) => (project && name.startsWith(`${project}.`) ? name.slice(project.length + 1) : name);
   const steps = timeline(run.actions);
   const total = Math.max(steps.reduce((s, x) => s + (x.action.seconds ?? 0), 0), 0.001);
   const duration = run.endedAt ? seconds((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000) : "running";
@@ -41,7 +43,7 @@ function runSection(run: LedgerRun, record: RunRecord | undefined, open: boolean
     const width = Math.max(((action.seconds ?? 0) / total) * 100, 0.5);
     const bar = `<div class="bar-track" aria-hidden="true"><div class="bar status-${esc(action.status)}" style="margin-left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></div></div>`;
     const error = action.error ? `<div class="error">${esc(action.error)}</div>${failingRows(record, run, action.name)}` : failingRows(record, run, action.name);
-    return [`${esc(action.name)}${error}`, `<span class="status status-${esc(action.status)}">${esc(action.status)}</span>`, `+${seconds(start)}`, seconds(action.seconds), bar];
+    return [`<span title="${esc(action.name)}">${esc(shown(action.name))}</span>${error}`, `<span class="status status-${esc(action.status)}">${esc(action.status)}</span>`, `+${seconds(start)}`, seconds(action.seconds), bar];
   });
   const selection = Object.entries(run.selection).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`).join("; ");
   const failed = run.actions.filter((a) => a.status === "failed").length;
@@ -59,7 +61,7 @@ export async function runsPage(ctx: WebContext): Promise<Page> {
   const runs = await listRuns(ctx.sql, { limit: RUNS_SHOWN });
   const record = readResults(ctx.session.config.home);
   const body = runs.length
-    ? `<p>The ${runs.length === RUNS_SHOWN ? `${RUNS_SHOWN} newest runs` : `${runs.length} run(s)`} of the run ledger, newest first. Starts are offsets from the run's start (its actions run one after another).</p>\n${runs.map((r, i) => runSection(r, record, i === 0 || r.status !== "succeeded")).join("\n")}`
+    ? `<p>The ${runs.length === RUNS_SHOWN ? `${RUNS_SHOWN} newest runs` : `${runs.length} run(s)`} of the run ledger, newest first. Starts are offsets from the run's start (its actions run one after another).</p>\n${runs.map((r, i) => runSection(r, record, i === 0 || r.status !== "succeeded", ctx.session.project().defaultDatabase)).join("\n")}`
     : "<p>No run recorded yet: run <code>vwatch run</code> or trigger one on <code>vwatch serve</code>.</p>";
   return { title: "Runs", body };
 }
