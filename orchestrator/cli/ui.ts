@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors";
 import { log } from "../log";
+import { requireWarehouseFile } from "./built";
 import type { Cli } from "./context";
 
 /** The run staleness /health/detailed reports; the web view does not use it. */
@@ -21,6 +22,8 @@ export function register(cli: Cli): void {
         const text = opts.port ?? "8080";
         if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new InputError(`--port must be a port number (0-65535), got "${text}"`);
         const config = await cli.config(opts.warehouse);
+        // Nothing to look at on a home where nothing ran: say so, creating nothing.
+        requireWarehouseFile(config);
         return cli.withSession(config, async (session) => {
           const { startServer } = await import("../serve/server");
           const server = await startServer(session, { port: Number(text), host: "127.0.0.1", auth: false, staleAfterHours: STALE_AFTER_HOURS });

@@ -8,7 +8,9 @@ import { Session } from "../../orchestrator/run/session";
 import { startServer, type RunningServer } from "../../orchestrator/serve/server";
 import { lastStatus } from "../../orchestrator/web/last-status";
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
+import { runCli } from "../helpers/cli";
 import { asAdmin, freshDatabase } from "../helpers/pg";
+import { startVwatch } from "../helpers/sync-child";
 import { repoRoot, tempHome } from "../helpers/project";
 
 /**
@@ -118,5 +120,42 @@ describe("the web view behind authentication", () => {
       await guarded.shutdown();
       await s.close();
     }
+  });
+});
+
+describe("vwatch ui", () => {
+  it("listens on 127.0.0.1 only, prints the Spikes page's URL, serves it, and stops on Ctrl-C with exit 0", async () => {
+    const uiHome = tempHome();
+    const ui = startVwatch(uiHome, ["--project-dir", repoRoot, "ui", "--port", "0", "--warehouse", "bigquery"], {
+      DATABASE_URL: db.url,
+      BIGQUERY_EMULATOR_HOST: fake.url,
+      GOOGLE_CLOUD_PROJECT: "venezuelawatch",
+    });
+    try {
+      await ui.waitFor("serving on");
+      // The URL follows on stdout once the server listens.
+      for (let i = 0; i < 100 && !ui.stdout().includes("\n"); i++) await new Promise((r) => setTimeout(r, 50));
+      const url = /^vwatch ui: open (http:\/\/127\.0\.0\.1:\d+\/ui\/spikes) \(Ctrl-C to stop\)$/m.exec(ui.stdout())?.[1];
+      expect(url, ui.stdout()).toBeDefined();
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<h1>Spikes</h1>");
+      ui.child.kill("SIGINT");
+      expect(await ui.exited).toBe(0);
+    } finally {
+      ui.child.kill();
+      fs.rmSync(uiHome, { recursive: true, force: true });
+    }
+  });
+
+  it("on a home where nothing ran, says what to run and creates nothing (exit 2); a bad port exits 2", async () => {
+    const empty = `${tempHome()}/never`;
+    const r = await runCli(["--home", empty, "--project-dir", repoRoot, "ui"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: nothing built yet in ${empty}; run \`vwatch run\` first\n`);
+    expect(fs.existsSync(empty)).toBe(false);
+    const port = await runCli(["--home", empty, "--project-dir", repoRoot, "ui", "--port", "80000"]);
+    expect(port.code).toBe(2);
+    expect(port.err).toBe('error: --port must be a port number (0-65535), got "80000"\n');
   });
 });
