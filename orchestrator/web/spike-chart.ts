@@ -55,17 +55,7 @@ export async function spikeChartPage(ctx: WebContext): Promise<Page> {
       { label: "scored day", values: days.map((d) => (d.day === day ? d.mention_count : null)), color: COLORS.mark, pointsOnly: true },
     ],
   };
-  const facts = info instanceof InputError
-    ? `<p class="notice">${esc(info.message)}</p>`
-    : info
-    ? `<dl class="facts">
-<dt>Title</dt><dd>${esc(info.title ?? "(no title)")}</dd>
-<dt>Actors</dt><dd>${esc([info.actor1, info.actor2].filter(Boolean).join(" · ") || "(none named)")}</dd>
-<dt>Place</dt><dd>${esc(info.place ?? "(unknown)")}</dd>
-<dt>Event date</dt><dd>${esc(info.event_date ?? "")}</dd>
-<dt>Source</dt><dd>${info.source_url ? `<a href="${esc(info.source_url)}" rel="noopener noreferrer">${esc(info.source_url)}</a>` : "(none)"}</dd>
-</dl>`
-    : `<p>Event ${eventId} is not a tracked focus event as of this run.</p>`;
+  const facts = eventFacts(eventId, info);
   const verdictClass = json.isSpike ? "verdict spike" : "verdict";
   const numbers = scored
     ? `<p class="numbers">n = <strong>${esc(scored.baseline_days)}</strong>, mean = <strong>${fmt(scored.baseline_avg)}</strong>, sd = <strong>${fmt(scored.baseline_stddev)}</strong> (floor ${esc(thresholds.minStddev)}), z = (${esc(scored.mention_count)} − ${fmt(scored.baseline_avg)}) / ${fmt(json.sdUsed)} = <strong>${fmt(scored.z_score)}</strong></p>
@@ -80,4 +70,18 @@ ${recorded}
 ${jsonScript("explain-data", json)}
 <p><a href="${href("/spikes")}?event=${esc(eventId)}">All spikes of event ${esc(eventId)}</a></p>`;
   return { title, body, charts: days.length > 0 };
+}
+
+/** What the event is; a notice when the models that say it are not built. */
+function eventFacts(eventId: number, info: EventRow | null | InputError): string {
+  if (info instanceof InputError) return `<p class="notice">${esc(info.message)}</p>`;
+  if (!info) return `<p>Event ${eventId} is not a tracked focus event as of this run.</p>`;
+  const source = info.source_url ? `<a href="${esc(info.source_url)}" rel="noopener noreferrer">${esc(info.source_url)}</a>` : "(none)";
+  return `<dl class="facts">
+<dt>Title</dt><dd>${esc(info.title ?? "(no title)")}</dd>
+<dt>Actors</dt><dd>${esc([info.actor1, info.actor2].filter(Boolean).join(" · ") || "(none named)")}</dd>
+<dt>Place</dt><dd>${esc(info.place ?? "(unknown)")}</dd>
+<dt>Event date</dt><dd>${esc(info.event_date ?? "")}</dd>
+<dt>Source</dt><dd>${source}</dd>
+</dl>`;
 }
