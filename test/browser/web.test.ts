@@ -101,6 +101,23 @@ describe("the web view in chromium", () => {
     await page.close();
   });
 
+  it("is keyboard-usable: Tab reaches the skip link, then the navigation, each with a visible focus outline", async () => {
+    const { page, errors } = await watchedPage(browser);
+    await page.goto(`${ui}/spikes`);
+    const focused = () => page.evaluate(`(() => { const e = document.activeElement; const s = getComputedStyle(e); return [e.textContent, s.outlineStyle, s.outlineWidth]; })()`);
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual(["Skip to content", "solid", "3px"]);
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual(["Spikes", "solid", "3px"]);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual(["Runs", "solid", "3px"]);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/ui\/runs$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("the filters narrow the spikes: confidence, day range and event, from the form", async () => {
     const { page, errors } = await open(`${ui}/spikes`, "spikes-before-filters");
     const level = spikes[spikes.length - 1].confidence_level;
