@@ -8,6 +8,7 @@ import { benchModelTest } from "./model-test";
 import { benchLocalRun } from "./run";
 import { benchSpikes, spikeFigures } from "./spikes";
 import { figuresTable, met, type Figure } from "./util";
+import { benchWebPages } from "./web";
 import { benchWriteBack } from "./write-back";
 
 /**
@@ -34,7 +35,13 @@ async function main() {
   const sizes = process.env.BENCH_ROWS ? [Number(process.env.BENCH_ROWS)] : [10_000_000, 1_000_000];
   for (const rows of sizes) {
     log.out(`\n== spike pipeline at ${rows} mention rows ==`);
-    figures.push(...spikeFigures(await benchSpikes({ rows })));
+    const web: Figure[] = [];
+    // The web view's pages at the benchmark's size (issue 15), on the home the pipeline built.
+    const withBuilt = rows >= 10_000_000 || process.env.BENCH_ROWS ? async (home: string) => {
+      log.out(`\n== web view at ${rows} mention rows ==`);
+      web.push(...(await benchWebPages(home, `${rows / 1e6} M rows`)));
+    } : undefined;
+    figures.push(...spikeFigures(await benchSpikes({ rows, withBuilt })), ...web);
   }
   log.out("\n== write-back to PostgreSQL ==");
   await benchWriteBack();

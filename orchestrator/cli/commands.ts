@@ -18,7 +18,30 @@ import * as serve from "./serve";
 import * as start from "./start";
 import * as sync from "./sync";
 import * as test from "./test";
+import * as ui from "./ui";
 import * as validate from "./validate";
 
-/** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register, lineage.register, fetch.register, test.register];
+/** Every subcommand registers itself here; one file per command, one line each (in --help order). */
+export const commands: ((cli: Cli) => void)[] = [
+  compile.register,
+  run.register,
+  runs.register,
+  explain.register,
+  load.register,
+  fetch.register,
+  generate.register,
+  start.register,
+  sync.register,
+  seed.register,
+  serve.register,
+  ui.register,
+  validate.register,
+  check.register,
+  query.register,
+  test.register,
+  deploy.register,
+  cloud.register,
+  diff.register,
+  render.register,
+  lineage.register,
+];

@@ -1,7 +1,8 @@
 /**
  * The HTTP routes of `vwatch serve` (fastify). Only `GET /health` is open; every other route
  * needs a verified ID token of an allowed caller (auth.ts) unless the server runs with --no-auth.
- * Errors are answered in Google's JSON error format; one log line per request, never a header.
+ * The web view's pages (orchestrator/web/) are mounted alongside, under the same rule. Errors are
+ * answered in Google's JSON error format; one log line per request, never a header.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { getRun, listRuns, type LedgerStatus, type Sql } from "../ledger/runs";
@@ -28,6 +29,8 @@ export interface AppDeps {
   stopping(): boolean;
   /** Checks a run's vars against the project's (names and values), as `vwatch run --vars` does: a problem per bad var. */
   checkVars?(vars: Record<string, string>): FieldProblem[];
+  /** Mounts the web view's pages (orchestrator/web/) on the app, behind the same authentication. */
+  mountPages?(app: FastifyInstance): void;
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ABORTED", 501: "UNIMPLEMENTED", 503: "UNAVAILABLE" };
@@ -75,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get("/health", async () => ({ status: "ok" }));
+  deps.mountPages?.(app);
 
   app.get("/health/detailed", async (_request, reply) => {
     const report = await deps.health();

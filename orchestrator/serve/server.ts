@@ -80,7 +80,9 @@ export async function startServer(session: Session, settings: ServeSettings, opt
         return [{ field: `vars.${name}`, problem: e.message.replace(`vars.${name}: `, "") }];
       }
     });
-  const app = await buildApp({ verifier, runner, dataform, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping, checkVars: varProblems });
+  const { mountWeb } = await import("../web/mount");
+  const mountPages = (app: Parameters<typeof mountWeb>[0]) => mountWeb(app, { session, sql: pool.sql });
+  const app = await buildApp({ verifier, runner, dataform, sql: pool.sql, health, handlePush: options.handlePush, stopping: () => stopping, checkVars: varProblems, mountPages });
   await app.listen({ port: settings.port, host: settings.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : settings.port;

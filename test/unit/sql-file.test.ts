@@ -25,6 +25,15 @@ const FILLS: Record<string, QueryFill["when"][]> = {
   "top-spikes": [{}],
   "explain-series": [{}],
   "explain-recorded-spike": [{}],
+  "web-spikes": [
+    { from_day: false, to_day: false, event: false, confidence: false },
+    { from_day: true, to_day: true, event: true, confidence: true },
+    { from_day: true, to_day: false, event: false, confidence: true },
+  ],
+  "web-event": [{}],
+  "web-fred": [{}],
+  "web-world-bank": [{}],
+  "web-comtrade": [{}],
 };
 
 describe("queries/*.sql", () => {
