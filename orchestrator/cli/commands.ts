@@ -1,4 +1,5 @@
 import type { Cli } from "./context";
+import * as backfill from "./backfill";
 import * as check from "./check";
 import * as cloud from "./cloud";
 import * as compile from "./compile";
@@ -18,4 +19,4 @@ import * as sync from "./sync";
 import * as validate from "./validate";
 
 /** Every subcommand registers itself here; one file per command. */
-export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register];
+export const commands: ((cli: Cli) => void)[] = [compile.register, run.register, backfill.register, runs.register, explain.register, load.register, generate.register, start.register, sync.register, seed.register, serve.register, validate.register, check.register, query.register, deploy.register, cloud.register, diff.register, render.register];
