@@ -6,13 +6,14 @@
  * whole (and the selection's other actions) run only on the last day, where their result is the
  * one a daily run would leave. The spikes are written back once, after the last day.
  */
-import { targetName } from "../compile/graph";
+import { type Target, targetName } from "../compile/graph";
 import { InputError } from "../errors";
 import { log } from "../log";
 import type { Selection } from "../plan/select";
 import { selectActions } from "../plan/select";
 import type { RunRecord } from "../run/results";
 import type { Session } from "../run/session";
+import { bigqueryTableName } from "../sql/names";
 import { SPIKES_MODEL } from "../sink/spikes-model";
 import { type BackfillKey, doneDays, forget, recordDay } from "./ledger";
 import { backfillDays } from "./range";
@@ -42,9 +43,11 @@ export interface BackfillResult {
   /** The day that failed (the backfill stopped there) and what failed in it. */
   failedDay?: string;
   failures?: { action: string; status: string; message: string }[];
-  /** Rows of each incremental table after the backfill (as the last day's run counted them). */
-  tables: { name: string; rows?: number }[];
-  /** Rows in mention_spikes at the end, when the backfill ran it. */
+  /** Rows the incremental models merged, over the days run now. */
+  rowsMerged: number;
+  /** Rows of each incremental table at the end. */
+  tables: { name: string; rows: number }[];
+  /** Rows in mention_spikes at the end, when the backfill runs it. */
   spikes?: number;
   sync?: unknown;
   seconds: number;
@@ -53,16 +56,17 @@ export interface BackfillResult {
 const short = (name: string) => name.split(".").pop()!;
 
 /** Which actions each day runs: the selected incremental models and what they depend on; on the last day the whole selection too. */
-function actionsPerDay(session: Session, request: BackfillRequest): { day: string[]; last: string[]; incremental: string[] } {
+function actionsPerDay(session: Session, request: BackfillRequest): { day: string[]; last: string[]; incremental: string[]; targets: Target[] } {
   const graph = session.graph(request.vars, "--vars");
   const selected = selectActions(graph, request);
-  const incremental = (graph.tables ?? []).filter((t) => t.type === "incremental" && !t.disabled && selected.has(targetName(t.target))).map((t) => targetName(t.target));
+  const tables = (graph.tables ?? []).filter((t) => t.type === "incremental" && !t.disabled && selected.has(targetName(t.target)));
+  const incremental = tables.map((t) => targetName(t.target));
   if (incremental.length === 0) {
     throw new InputError("the selection has no incremental model, so there is nothing to backfill: tables rebuilt whole need only `vwatch run --vars as_of=DAY`");
   }
   const day = selectActions(graph, { actions: incremental, includeDeps: true });
   const last = new Set([...day, ...selected]);
-  return { day: [...day].sort(), last: [...last].sort(), incremental };
+  return { day: [...day].sort(), last: [...last].sort(), incremental, targets: tables.map((t) => t.target) };
 }
 
 function failuresOf(record: RunRecord): NonNullable<BackfillResult["failures"]> {
@@ -84,8 +88,18 @@ export async function runBackfill(session: Session, request: BackfillRequest): P
   if (request.restart) forget(home, key);
   const done = doneDays(home, key);
   const start = days.findIndex((d) => !done.has(d));
-  const result: BackfillResult = { from, to, days: days.length, ran: [], skipped: start < 0 ? days : days.slice(0, start), dayActions: plan.day, lastDayActions: plan.last, tables: [], seconds: 0 };
-  const finish = (code: number) => ((result.seconds = Math.round((Date.now() - started) / 100) / 10), { code, result });
+  const result: BackfillResult = { from, to, days: days.length, ran: [], skipped: start < 0 ? days : days.slice(0, start), dayActions: plan.day, lastDayActions: plan.last, rowsMerged: 0, tables: [], seconds: 0 };
+  const finish = async (code: number) => {
+    // What the tables hold at the end (a count BigQuery answers from metadata).
+    for (const [i, target] of plan.targets.entries()) {
+      if (!(await warehouse.tableMetadata(target))) continue;
+      const [row] = await warehouse.run<{ n: number | string }>(`select count(*) as n from ${bigqueryTableName(target, session.project())}`);
+      result.tables.push({ name: plan.incremental[i], rows: Number(row?.n ?? 0) });
+      if (short(plan.incremental[i]) === SPIKES_MODEL) result.spikes = Number(row?.n ?? 0);
+    }
+    result.seconds = Math.round((Date.now() - started) / 100) / 10;
+    return { code, result };
+  };
   if (start < 0) {
     log.info(`backfill ${from} … ${to}: all ${days.length} days are done already (--restart runs them again)`);
     return finish(0);
@@ -118,9 +132,8 @@ export async function runBackfill(session: Session, request: BackfillRequest): P
       return finish(1);
     }
     result.ran.push(day);
+    for (const a of record.actions) if (plan.incremental.includes(a.name)) result.rowsMerged += a.rows ?? 0;
     if (last) {
-      result.tables = plan.incremental.map((name) => ({ name, rows: record.actions.find((a) => a.name === name)?.rows }));
-      result.spikes = record.actions.find((a) => short(a.name) === SPIKES_MODEL)?.rows;
       // Written back once; the last day is recorded only once the write-back succeeded, so a rerun does it again.
       const code = request.writeBack === false ? 0 : ((await session.hooks.afterRun?.(session, record, { json: Boolean(request.json), writeBack: request.writeBack })) ?? 0);
       if (record.sync) result.sync = record.sync;
@@ -148,7 +161,8 @@ function seconds(ms: number): string {
 /** The closing lines: days run and skipped, the tables' rows, the spikes, the time. */
 export function summaryLines(r: BackfillResult): string[] {
   const lines = [`backfill ${r.from} … ${r.to}: ${r.ran.length} day${r.ran.length === 1 ? "" : "s"} run, ${r.skipped.length} skipped (done before)${r.failedDay ? `, stopped at ${r.failedDay}` : ""}, in ${r.seconds} s`];
-  if (r.tables.length) lines.push(`tables: ${r.tables.map((t) => `${short(t.name)} ${t.rows?.toLocaleString("en-US") ?? "?"} rows`).join(", ")}`);
+  if (r.ran.length) lines.push(`rows merged: ${r.rowsMerged.toLocaleString("en-US")}`);
+  if (r.tables.length) lines.push(`tables now: ${r.tables.map((t) => `${short(t.name)} ${t.rows.toLocaleString("en-US")} rows`).join(", ")}`);
   if (r.spikes !== undefined) lines.push(`spikes: ${r.spikes.toLocaleString("en-US")} in ${SPIKES_MODEL}`);
   return lines;
 }
