@@ -25,7 +25,7 @@ export interface BackfillRequest extends Selection {
   acceptVarChange?: string[];
   /** Forget the days done before and run them all. */
   restart?: boolean;
-  /** false: no write-back (--no-sync). */
+  /** false: no write-back (--no-sync); true: even with vars that differ from workflow_settings.yaml (--sync). */
   writeBack?: boolean;
   json?: boolean;
 }
@@ -90,7 +90,9 @@ export async function runBackfill(session: Session, request: BackfillRequest): P
   const start = days.findIndex((d) => !done.has(d));
   const result: BackfillResult = { from, to, days: days.length, ran: [], skipped: start < 0 ? days : days.slice(0, start), dayActions: plan.day, lastDayActions: plan.last, rowsMerged: 0, tables: [], seconds: 0 };
   const finish = async (code: number) => {
-    // What the tables hold at the end (a count BigQuery answers from metadata).
+    // What the tables hold at the end (a count BigQuery answers from metadata). The warehouse is
+    // asked for again: the write-back may have released it.
+    const warehouse = await session.warehouse();
     for (const [i, target] of plan.targets.entries()) {
       if (!(await warehouse.tableMetadata(target))) continue;
       const [row] = await warehouse.run<{ n: number | string }>(`select count(*) as n from ${bigqueryTableName(target, session.project())}`);
@@ -162,7 +164,7 @@ function seconds(ms: number): string {
 export function summaryLines(r: BackfillResult): string[] {
   const lines = [`backfill ${r.from} … ${r.to}: ${r.ran.length} day${r.ran.length === 1 ? "" : "s"} run, ${r.skipped.length} skipped (done before)${r.failedDay ? `, stopped at ${r.failedDay}` : ""}, in ${r.seconds} s`];
   if (r.ran.length) lines.push(`rows merged: ${r.rowsMerged.toLocaleString("en-US")}`);
-  if (r.tables.length) lines.push(`tables now: ${r.tables.map((t) => `${short(t.name)} ${t.rows.toLocaleString("en-US")} rows`).join(", ")}`);
+  if (r.tables.length) lines.push(`tables now: ${r.tables.map((t) => `${short(t.name)} ${t.rows.toLocaleString("en-US")} row${t.rows === 1 ? "" : "s"}`).join(", ")}`);
   if (r.spikes !== undefined) lines.push(`spikes: ${r.spikes.toLocaleString("en-US")} in ${SPIKES_MODEL}`);
   return lines;
 }

@@ -30,6 +30,7 @@ export function register(cli: Cli): void {
     .option("--vars <k=v,...>", "override workflow_settings.yaml vars (not as_of: the backfill sets it for each day)")
     .option("--accept-var-change <vars>", "merge into incremental tables built with other values of these vars (comma-separated)", list)
     .option("--warehouse <name>", "duckdb (default) or bigquery")
+    .option("--sync", "write the spikes to PostgreSQL at the end even when the vars differ from workflow_settings.yaml")
     .option("--no-sync", "do not write the spikes to PostgreSQL at the end")
     .option("--restart", "forget the days an earlier backfill of this range did and run them all")
     .option("--json", "print the backfill's result as JSON")
@@ -52,7 +53,7 @@ export function register(cli: Cli): void {
             vars: parseVars(opts.vars),
             acceptVarChange: opts.acceptVarChange,
             restart: opts.restart,
-            writeBack: opts.sync === false ? false : undefined,
+            writeBack: opts.sync,
             json: opts.json,
           });
           if (opts.json) log.out(JSON.stringify(result, null, 2));
