@@ -1,3 +1,4 @@
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -63,6 +64,37 @@ describe("a backfill that stopped", () => {
     expect(result(restarted.out).skipped).toEqual([]);
     // Running the days again leaves the same spikes.
     expect(await warehouseRows(home, SPIKES)).toEqual(spikes);
+  }, 120_000);
+});
+
+describe("a killed backfill", () => {
+  it("rerun, continues at the first day the ledger does not hold, and ends with the spikes of an uninterrupted one", async () => {
+    const home = tempHome();
+    await loadGdeltFiles(path.join(home, "warehouse.duckdb"), writeBackfillFixture(path.join(home, "in")));
+    const args = ["--home", home, "--project-dir", repoRoot, "backfill", "--tags", "mentions", "--no-sync", "--vars", FIXTURE_VARS, "--from", "2024-01-05", "--to", "2024-01-12"];
+    // Killed (SIGKILL: no cleanup) once its third day is done.
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "vwatch.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    const ended = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.stderr.on("data", (chunk) => {
+      err += String(chunk);
+      if (/day 3\/8 done/.test(err)) child.kill("SIGKILL");
+    });
+    expect(await ended, err).toBeNull();
+    const ledger = JSON.parse(fs.readFileSync(path.join(home, "backfills.json"), "utf8")) as { backfills: Record<string, { done: string[] }> };
+    const done = Object.values(ledger.backfills)[0].done;
+    expect(done.slice(0, 3)).toEqual(["2024-01-05", "2024-01-06", "2024-01-07"]);
+    expect(done.length).toBeLessThan(8);
+
+    const resumed = await runCli([...args, "--json"]);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(result(resumed.out).skipped).toEqual(done);
+    expect(result(resumed.out).ran[0]).toBe(`2024-01-${String(5 + done.length).padStart(2, "0")}`);
+    const spikes = await warehouseRows(home, SPIKES);
+    expect(spikes.map((s) => [Number(s.event_id), s.spike_date, Number(s.z_score)])).toEqual([
+      [100, "2024-01-08", 4],
+      [200, "2024-01-12", 6],
+    ]);
   }, 120_000);
 });
 
