@@ -122,9 +122,11 @@ export async function runBackfill(session: Session, request: BackfillRequest): P
       // The last day's results become run_results.json, so explain and retry see the as_of the tables end at.
       { writeResultsFile: last, quiet: true },
     );
-    await recordRun(session, fromRecord(record, { trigger: shellTrigger(), selection: { actions } }));
+    // Each day is a run of the run ledger (written after the write-back on the last day, with what it wrote).
+    const ledgerRun = () => recordRun(session, fromRecord(record, { trigger: shellTrigger(), selection: { actions } }));
     const failures = failuresOf(record);
     if (failures.length) {
+      await ledgerRun();
       result.failedDay = day;
       result.failures = failures;
       for (const f of failures) if (f.status === "failed") log.summary(`failed: ${short(f.action)} on ${day}: ${f.message}`);
@@ -139,11 +141,12 @@ export async function runBackfill(session: Session, request: BackfillRequest): P
       // Written back once; the last day is recorded only once the write-back succeeded, so a rerun does it again.
       const code = request.writeBack === false ? 0 : ((await session.hooks.afterRun?.(session, record, { json: Boolean(request.json), writeBack: request.writeBack })) ?? 0);
       if (record.sync) result.sync = record.sync;
+      await ledgerRun();
       if (code !== 0) {
         log.error(`backfill ran every day, but the write-back failed; run the same command again (it reruns ${day} and writes back) or \`vwatch sync-spikes\``);
         return finish(code);
       }
-    }
+    } else await ledgerRun();
     recordDay(home, key, day);
     const ranNow = i - start + 1;
     const left = days.length - i - 1;

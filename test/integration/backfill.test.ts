@@ -34,6 +34,7 @@ describe("vwatch backfill on DuckDB", () => {
   let run: { code: number; out: string; err: string };
   let database: { url: string; drop: () => Promise<void> };
   let spikesInPostgres: Record<string, unknown>[];
+  let ledgerDays: Record<string, unknown>[];
   const before = process.env.DATABASE_URL;
 
   beforeAll(async () => {
@@ -45,6 +46,7 @@ describe("vwatch backfill on DuckDB", () => {
     const pg = new Client({ connectionString: database.url });
     await pg.connect();
     spikesInPostgres = (await pg.query("select event_id::text, spike_date::text, mention_count, confidence_level from data_pipeline_mentionspike order by event_id, spike_date")).rows;
+    ledgerDays = (await pg.query("select as_of::text as day, status from vwatch_runs order by as_of")).rows;
     await pg.end();
     if (before === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = before;
@@ -81,6 +83,10 @@ describe("vwatch backfill on DuckDB", () => {
     ]);
     expect(result(run.out).sync).toMatchObject({ inserted: 2 });
     expect(run.err.match(/spikes written to PostgreSQL/g)).toBeNull(); // --json: no text lines from the sync
+  });
+
+  it("records each day as a run in the run ledger", () => {
+    expect(ledgerDays).toEqual(Array.from({ length: 8 }, (_, i) => ({ day: `2024-01-${String(5 + i).padStart(2, "0")}`, status: "succeeded" })));
   });
 
   it("reports the days run, the tables' rows and the spikes, and leaves the last day's run results", async () => {
