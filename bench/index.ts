@@ -1,4 +1,5 @@
 import { log } from "../orchestrator/log";
+import { backfillFigures, benchBackfill } from "./backfill";
 import { benchCliStart } from "./cli-start";
 import { benchCompile } from "./compile";
 import { benchLineagePage } from "./lineage";
@@ -45,7 +46,9 @@ async function main() {
   }
   log.out("\n== write-back to PostgreSQL ==");
   await benchWriteBack();
-  log.out("\n== speed figures (issue 11) ==");
+  log.out("\n== 90-day backfill (issue 16) ==");
+  figures.push(...backfillFigures(await benchBackfill()));
+  log.out("\n== speed figures (issues 11 and 16) ==");
   log.out(figuresTable(figures));
   log.out(`${figures.filter(met).length} of ${figures.length} goals met`);
 }

@@ -1,4 +1,5 @@
 import type { Cli } from "./context";
+import * as backfill from "./backfill";
 import * as check from "./check";
 import * as cloud from "./cloud";
 import * as compile from "./compile";
@@ -25,6 +26,7 @@ import * as validate from "./validate";
 export const commands: ((cli: Cli) => void)[] = [
   compile.register,
   run.register,
+  backfill.register,
   runs.register,
   explain.register,
   load.register,

@@ -33,6 +33,8 @@ export interface RunControl {
   onProgress?(result: ActionResult, done: number, total: number): void;
   /** Whether the run's record replaces the home folder's run_results.json (the last CLI run's); default true. */
   writeResultsFile?: boolean;
+  /** No per-action lines nor informational messages (a caller with its own progress line, say a backfill); warnings still print. */
+  quiet?: boolean;
 }
 
 /** Metadata of the tables the run includes (one tables.get each on BigQuery, so only those). */
@@ -67,7 +69,8 @@ export async function executeRun(session: Session, request: RunRequest, control:
   };
   // Vars the product pins for the whole run (the day it scores), printed and recorded.
   const resolved = await hooks.resolveVars?.({ graph, warehouse, today: startedAt.slice(0, 10) });
-  for (const m of resolved?.messages ?? []) (m.warn ? warn : log.info)(m.text);
+  const info = control.quiet ? () => undefined : log.info;
+  for (const m of resolved?.messages ?? []) (m.warn ? warn : info)(m.text);
   if (resolved?.vars && Object.keys(resolved.vars).length) {
     request = { ...request, vars: { ...request.vars, ...resolved.vars } };
     graph = session.graph(request.vars);
@@ -99,7 +102,7 @@ export async function executeRun(session: Session, request: RunRequest, control:
       control.onProgress?.(r, done, total);
       const rows = r.rows !== undefined ? `, ${r.rows} rows` : "";
       const detail = r.error?.message ?? r.warning;
-      log.info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
+      info(`[${done}/${total}] ${r.status.padEnd(8)} ${r.name} (${r.kind}${rows}, ${r.seconds.toFixed(2)}s)${detail ? `\n      ${detail}` : ""}`);
     },
   });
   hooks.reviewRun?.(graph, actions).forEach(warn);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
  * infrastructure they use (sql/, postgres/) import nothing from the product (load/, sink/, app/,
  * query/, check/, generate/, product/, cloud/, events/, fetch/) nor from the CLI; the product plugs in through the hooks
  * query/, check/, generate/, product/, cloud/, events/, serve/, ledger/, web/) nor from the CLI; the product plugs in through the hooks
+ * query/, check/, generate/, product/, cloud/, events/, backfill/) nor from the CLI; the product plugs in through the hooks
  * of run/hooks.ts, registered in product/index.ts. And no import runs back up the engine: each
  * engine folder imports only from the folders before it in LAYERS (the README's Layout). Static
  * imports, re-exports, `import type`, dynamic import() and require() all count.
@@ -14,7 +15,7 @@ import { describe, expect, it } from "vitest";
 const ORCHESTRATOR = path.join(__dirname, "..", "..", "orchestrator");
 /** The engine's folders, each importing only from itself and those before it. */
 const LAYERS = ["compile", "sql", "translate", "postgres", "warehouse", "plan", "validate", "run"];
-const PRODUCT = ["load", "sink", "app", "query", "check", "generate", "product", "cloud", "events", "serve", "ledger", "lineage", "fetch", "modeltest", "web"];
+const PRODUCT = ["load", "sink", "app", "query", "check", "generate", "product", "cloud", "events", "serve", "ledger", "lineage", "fetch", "modeltest", "web", "backfill"];
 
 /** Every .ts file under a folder of orchestrator/, as paths relative to orchestrator/. */
 function sources(folder: string): string[] {
