@@ -5,4 +5,11 @@
 require("./ts-require");
 require("../orchestrator/cli/main")
   .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
+  .then((code) => {
+    // Exit once stdout and stderr have drained: on a pipe they are written asynchronously, and
+    // exiting at once would cut a long --json answer off at the pipe's buffer size (64 KiB).
+    let open = 2;
+    const done = () => --open === 0 && process.exit(code);
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+  });
