@@ -5,6 +5,8 @@
 import type { PageFn } from "./context";
 import type { NavEntry } from "./html";
 import { indicatorsPage } from "./indicators";
+import { lastStatus } from "./last-status";
+import { lineagePage } from "../lineage/page";
 import { runsPage } from "./runs";
 import { spikeChartPage } from "./spike-chart";
 import { spikesPage } from "./spikes";
@@ -20,6 +22,10 @@ export const NAV: NavEntry[] = [
 export const ROUTES: Record<string, { page: PageFn; nav: string }> = {
   "/spikes": { page: spikesPage, nav: "/spikes" },
   "/spikes/chart": { page: spikeChartPage, nav: "/spikes" },
+  "/lineage": {
+    page: async (ctx) => lineagePage({ graph: ctx.session.graph(), lastStatus: await lastStatus(ctx.sql, ctx.session.config.home), projectDir: ctx.session.config.projectDir }),
+    nav: "/lineage",
+  },
   "/runs": { page: runsPage, nav: "/runs" },
   "/indicators": { page: indicatorsPage, nav: "/indicators" },
 };

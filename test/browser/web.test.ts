@@ -184,6 +184,42 @@ describe("the web view in chromium", () => {
     await page.close();
   });
 
+  it("Lineage draws one node per action and one edge per dependency, coloured by the last run, and selecting a node shows its SQLX file", async () => {
+    const lineage = await runCli(["--home", home, "--project-dir", repoRoot, "lineage", "--format", "json"]);
+    expect(lineage.code, lineage.err).toBe(0);
+    const graph = JSON.parse(lineage.out) as { nodes: { name: string; type: string; file?: string }[]; edges: { from: string; to: string }[] };
+    const { page, errors, status } = await open(`${ui}/lineage`, "lineage");
+    expect(status).toBe(200);
+    expect(errors).toEqual([]);
+    const nodes = await page.locator("svg g.node").evaluateAll((els) => els.map((e) => [e.getAttribute("data-action"), e.getAttribute("data-type"), e.getAttribute("data-status")]));
+    expect(nodes.map(([name]) => name).sort()).toEqual(graph.nodes.map((n) => n.name).sort());
+    expect(new Map(nodes.map(([name, type]) => [name, type]))).toEqual(new Map(graph.nodes.map((n) => [n.name, n.type])));
+    const edges = await page.locator("svg path.edge").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-from")} -> ${e.getAttribute("data-to")}`));
+    expect(edges.sort()).toEqual(graph.edges.map((e) => `${e.from} -> ${e.to}`).sort());
+    // `vwatch start` ran every action (the 2015 failed run in the ledger is older): tables succeeded, the
+    // training-data row-count assertion warned, the declarations were not run.
+    const statusOf = new Map(nodes.map(([name, , st]) => [name, st]));
+    expect(statusOf.get("venezuelawatch.analytics.mention_spikes")).toBe("succeeded");
+    expect(statusOf.get("venezuelawatch.analytics_assertions.assert_entity_risk_training_data_row_count")).toBe("warning");
+    expect(graph.nodes.filter((n) => n.type === "declaration").every((n) => statusOf.get(n.name) === "not run")).toBe(true);
+
+    // Keyboard: focus the spikes model's node, Enter selects it; its upstream links select those nodes.
+    const spikesNode = page.locator('svg g.node[data-action="venezuelawatch.analytics.mention_spikes"]');
+    await spikesNode.focus();
+    await page.keyboard.press("Enter");
+    const panel = page.locator("#lineage-details");
+    expect(await panel.getAttribute("data-selected")).toBe("venezuelawatch.analytics.mention_spikes");
+    const file = graph.nodes.find((n) => n.name === "venezuelawatch.analytics.mention_spikes")!.file!;
+    expect(await panel.locator("pre.sqlx").textContent()).toBe(fs.readFileSync(path.join(repoRoot, file), "utf8"));
+    const upstream = graph.edges.filter((e) => e.to === "venezuelawatch.analytics.mention_spikes").map((e) => e.from);
+    expect(await panel.locator(".upstream a").evaluateAll((els) => els.map((e) => e.getAttribute("data-select")))).toEqual(upstream);
+    await panel.locator(".upstream a").first().click();
+    expect(await panel.getAttribute("data-selected")).toBe(upstream[0]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "lineage-selected.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("Runs shows each run's actions as a timeline, and a failed action's message", async () => {
     const { page, errors } = await open(`${ui}/runs`, "runs");
     expect(errors).toEqual([]);

@@ -91,7 +91,7 @@ describe("the web view on vwatch serve", () => {
     expect((await fetch(`${server.url}/ui/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 
-  it("each action's last status: the newest ledger run's, else run_results.json's", async () => {
+  it("each action's last status: from the newest ledger run that ran it, else run_results.json's", async () => {
     const sql = { execute: (text: string, params?: unknown[]) => asAdmin((c) => c.query(text, params), new URL(db.url).pathname.slice(1)) as any };
     writeResults(home, {
       runId: "r-file", startedAt: "2024-01-01T00:00:00Z", finishedAt: "2024-01-01T00:00:01Z", warehouse: "duckdb", project: {}, options: {}, summary: {},
@@ -102,6 +102,13 @@ describe("the web view on vwatch serve", () => {
     await insertRun(sql, { ...run, id: "r-old", correlationId: "r-old", startedAt: "2024-01-02T00:00:00Z", actions: [{ name: "p.d.a", status: "failed" }] });
     await insertRun(sql, { ...run, id: "r-new", correlationId: "r-new", startedAt: "2024-01-03T00:00:00Z", actions: [{ name: "p.d.a", status: "success" }, { name: "p.d.b", status: "skipped" }] });
     expect([...(await lastStatus(sql, home))]).toEqual([["p.d.a", "success"], ["p.d.b", "skipped"]]);
+    // A newer run of a selection leaves the other actions' statuses standing.
+    await insertRun(sql, { ...run, id: "r-newest", correlationId: "r-newest", startedAt: "2024-01-04T00:00:00Z", actions: [{ name: "p.d.b", status: "success" }] });
+    writeResults(home, {
+      runId: "r-file", startedAt: "2024-01-01T00:00:00Z", finishedAt: "2024-01-01T00:00:01Z", warehouse: "duckdb", project: {}, options: {}, summary: {},
+      actions: [{ name: "p.d.a", kind: "table", status: "failed", seconds: 1 }, { name: "p.d.c", kind: "view", status: "success", seconds: 1 }],
+    });
+    expect(new Map(await lastStatus(sql, home))).toEqual(new Map([["p.d.b", "success"], ["p.d.a", "success"], ["p.d.c", "success"]]));
   });
 });
 
