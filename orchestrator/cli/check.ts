@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors";
 import { formatTable, log } from "../log";
 import type { Session } from "../run/session";
-import { requireBuilt, requireWarehouseFile } from "./built";
+import { requireBuilt, requireWarehouseFile } from "../query/built";
 import type { Cli } from "./context";
 
 const TRAINING_TABLE = "entity_risk_training_data";

@@ -1,7 +1,7 @@
 import { InputError } from "../errors";
 import { formatTable, log } from "../log";
 import { addDays, checkDay } from "../days";
-import { requireWarehouseFile } from "./built";
+import { requireWarehouseFile } from "../query/built";
 import type { Cli } from "./context";
 
 const mark = (ok: boolean) => (ok ? "yes" : "NO ");

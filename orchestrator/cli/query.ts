@@ -5,7 +5,7 @@ import { recentEventsQuery, type RecentEventRow } from "../query/recent-events";
 import { riskTrendsQuery, type RiskTrendRow } from "../query/risk-trends";
 import { appTables, runAnalystQuery, type AnalystQuery, type AppTables } from "../query/run-query";
 import { HALF_LIFE_DAYS, referenceTimeQuery, trendingQuery, WINDOW_DAYS, type TrendingRow } from "../query/trending";
-import { requireBuilt, requireWarehouseFile } from "./built";
+import { requireBuilt, requireWarehouseFile } from "../query/built";
 import type { Cli } from "./context";
 
 const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "" : Number(x).toFixed(digits));

@@ -3,7 +3,7 @@ import { formatTable, log } from "../log";
 import type { RunRecord } from "../run/results";
 import { readResults, resultsFile } from "../run/results";
 import type { Session } from "../run/session";
-import { requireBuilt } from "./built";
+import { requireBuilt } from "../query/built";
 import type { Cli } from "./context";
 
 /** Creates the application's tables where missing (local PostgreSQL); never changes existing ones. */

@@ -4,7 +4,7 @@ import { formatTable, log } from "../log";
 import { readResults } from "../run/results";
 import type { SyncSpikesResult } from "../sink/sync-spikes";
 import type { LedgerEntry, SyncStatus } from "../sink/sync-status";
-import { requireBuilt } from "./built";
+import { requireBuilt } from "../query/built";
 import type { Cli } from "./context";
 
 const PREVIEW_ROWS = 20;

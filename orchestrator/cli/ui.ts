@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors";
 import { log } from "../log";
-import { requireWarehouseFile } from "./built";
+import { requireWarehouseFile } from "../query/built";
 import type { Cli } from "./context";
 
 /** The run staleness /health/detailed reports; the web view does not use it. */

@@ -69,7 +69,7 @@ function explanationJson(eventId: number, day: string, days: ScoredDay[], scored
 export async function explainEventDay(session: Session, eventId: number, day: string): Promise<Explained> {
   // Thresholds as the last run used them (its --vars), else workflow_settings.yaml.
   const { replayedVars } = await import("../compile/vars");
-  const { requireBuilt } = await import("../cli/built");
+  const { requireBuilt } = await import("./built");
   const config = session.config;
   const { graph, warehouse } = await requireBuilt(session, ["int_mention_baselines", "mention_spikes"], readResults(config.home)?.options.vars, replayedVars(resultsFile(config.home)));
   await requireRuleColumns(graph, warehouse);

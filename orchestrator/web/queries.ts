@@ -1,9 +1,9 @@
 /**
  * The web view's reads of the warehouse: queries/*.sql through the same layer as the CLI (the
  * compiled project's table names, bound parameters), on DuckDB or BigQuery alike. A model not
- * built yet is an InputError naming the run that builds it (cli/built.ts), shown on the page.
+ * built yet is an InputError naming the run that builds it (query/built.ts), shown on the page.
  */
-import { requireTables } from "../cli/built";
+import { requireTables } from "../query/built";
 import { runAnalystQuery } from "../query/run-query";
 import { projectTables, querySql } from "../query/sql-file";
 import type { Session } from "../run/session";
