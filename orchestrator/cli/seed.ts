@@ -18,7 +18,9 @@ export async function seed(session: Session): Promise<SeedResult> {
   const home = session.config.home;
   // The models as the last run compiled them (its --vars), so the same tables are read; checked
   // before PostgreSQL is reached (or the embedded server started).
-  const { graph, warehouse } = await requireBuilt(session, SEED_READS, readResults(home)?.options.vars, replayedVars(resultsFile(home)));
+  // Their tag's run (app) would read the application's tables this command fills: name the models alone.
+  const run = `vwatch run --actions ${SEED_READS.join(" ")} --include-deps`;
+  const { graph, warehouse } = await requireBuilt(session, SEED_READS, readResults(home)?.options.vars, replayedVars(resultsFile(home)), run);
   return seedAppData(graph, warehouse, await session.postgres());
 }
 

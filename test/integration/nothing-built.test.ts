@@ -49,7 +49,7 @@ describe("commands on a home with nothing built", () => {
       [["query", "trending"], /venezuelawatch\.analytics\.entity_mentions is not built yet: run `vwatch run --tags app --include-deps` first/],
       [["check", "vertex"], /venezuelawatch\.analytics\.entity_risk_training_data is not built yet: run `vwatch run --tags vertex --include-deps` first/],
       [["sync-spikes"], /venezuelawatch\.analytics\.mention_spikes is not built yet: run `vwatch run --tags mentions --include-deps` first/],
-      [["seed-app-data"], /venezuelawatch\.intermediate\.int_gdelt_events is not built yet: run `vwatch run --tags app --include-deps` first/],
+      [["seed-app-data"], /venezuelawatch\.intermediate\.int_gdelt_events is not built yet: run `vwatch run --actions int_gdelt_events stg_gdelt__mentions --include-deps` first/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(["--home", home, "--project-dir", repoRoot, ...args]);
