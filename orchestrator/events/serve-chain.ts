@@ -17,13 +17,17 @@ import { handlePush, type PushResponse } from "./handler";
 import { ledger } from "./ledger";
 import { DEFAULT_WORK, type PhaseWork } from "./phases";
 import { onReleaseTables } from "./dataform-runs";
-import { markPublished, recordCompleted } from "./store";
+import { markPublished, recordCompleted, recordSkipped } from "./store";
 
 export interface ServedRunEnd {
   runId: string;
   correlationId: string;
   asOf?: string;
   status: string;
+  /** The run wrote its spikes itself: sync is recorded from it, not run again. */
+  synced?: { read: number; inserted: number; alreadyPresent: number };
+  /** The request asked for no write-back (`sync: false`): sync and check are recorded skipped. */
+  noSync?: boolean;
 }
 
 export interface ServeChain {
@@ -47,9 +51,21 @@ export function serveChain(session: Session, options: { bus?: Bus; work?: Partia
       const event: PhaseEvent = { phase: "transform", runId: end.runId, correlationId: end.correlationId, asOf: end.asOf ?? null, status: end.status, counts: {} };
       const pg = await ledger(session);
       await recordCompleted(pg, event, `run:${end.runId}`);
-      const id = await bus.publish(event);
-      await markPublished(pg, end.runId, "transform");
-      log.info(`events: run ${end.runId} transform ${end.status}: completion published (message ${id}) (correlation ${end.correlationId})`);
+      if (end.status === "succeeded" && end.noSync) {
+        await markPublished(pg, end.runId, "transform");
+        await recordSkipped(pg, { runId: end.runId, phases: ["sync", "check"], correlationId: end.correlationId, asOf: event.asOf, because: "the run was asked for no write-back (sync: false)" });
+        log.info(`events: run ${end.runId} transform ${end.status}: sync and check skipped, as the request asked (correlation ${end.correlationId})`);
+        return;
+      }
+      // A served run that wrote its spikes itself: its write-back is the sync phase, and check follows it.
+      const done: PhaseEvent = end.status === "succeeded" && end.synced ? { ...event, phase: "sync", counts: end.synced } : event;
+      if (done.phase === "sync") {
+        await markPublished(pg, end.runId, "transform");
+        await recordCompleted(pg, done, `run:${end.runId}`);
+      }
+      const id = await bus.publish(done);
+      await markPublished(pg, end.runId, done.phase);
+      log.info(`events: run ${end.runId} ${done.phase} ${end.status}: completion published (message ${id}) (correlation ${end.correlationId})`);
     },
   };
 }

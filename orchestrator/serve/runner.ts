@@ -37,6 +37,12 @@ export interface RunEnd {
   asOf?: string;
   status: LedgerRun["status"];
   summary: Record<string, number>;
+  /**
+   * The write-back the run did itself (what it wrote), so that what follows does not write again;
+   * absent when it wrote nothing. `sync: false` in the request: no write-back is wanted.
+   */
+  synced?: { read: number; inserted: number; alreadyPresent: number };
+  noSync?: boolean;
 }
 
 /** A run as claimed in the ledger (queued), from the request's body and trigger. */
@@ -158,7 +164,11 @@ export class Runner {
         endedAt: new Date().toISOString(),
       });
       log.event(status === "succeeded" ? "NOTICE" : "WARNING", `run ${status}`, { ...fields, summary: record.summary });
-      await this.onRunEnd?.({ runId: id, correlationId, ...(asOf ? { asOf } : {}), status, summary: record.summary }).catch((e) =>
+      const synced = record.sync as { read: number; inserted: number; alreadyPresent: number } | undefined;
+      const end: RunEnd = { runId: id, correlationId, ...(asOf ? { asOf } : {}), status, summary: record.summary };
+      if (synced) end.synced = { read: synced.read, inserted: synced.inserted, alreadyPresent: synced.alreadyPresent };
+      if (body.sync === false) end.noSync = true;
+      await this.onRunEnd?.(end).catch((e) =>
         log.event("ERROR", `what follows the run did not start: ${(e as Error).message}`, fields),
       );
     } catch (e) {

@@ -72,4 +72,38 @@ describe("phase chaining in vwatch serve", () => {
     // /health/detailed counts it (serve/health.ts reads vwatch_dead_letters).
     expect(await (await fetch(`${server.url}/health/detailed`)).json()).toMatchObject({ deadLetters: 1 });
   });
+
+  it("a served run that wrote its spikes itself: sync is recorded from its write-back, not run again, and check follows", async () => {
+    const chain = serveChain(session, { bus, work });
+    await chain.onRunEnd({ runId: "self-synced", correlationId: "corr-self", asOf: "2026-11-26", status: "succeeded", synced: { read: 4, inserted: 3, alreadyPresent: 1 } });
+    for (let i = 0; i < 100 && !calls.has("self-synced/check"); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await bus.idle();
+    expect(bus.published.filter((p) => p.event.runId === "self-synced").map((p) => [p.event.phase, p.event.status, p.event.correlationId])).toEqual([
+      ["sync", "succeeded", "corr-self"],
+      ["check", "succeeded", "corr-self"],
+    ]);
+    expect(calls.has("self-synced/sync")).toBe(false);
+    expect(calls.get("self-synced/check")).toBe(1);
+    expect(await rowsOf(db.url, "select phase, status, counts from vwatch_phase_executions where run_id = 'self-synced' order by array_position(array['transform','sync','check'], phase)")).toEqual([
+      { phase: "transform", status: "succeeded", counts: {} },
+      { phase: "sync", status: "succeeded", counts: { read: 4, inserted: 3, alreadyPresent: 1 } },
+      { phase: "check", status: "succeeded", counts: { calls: 1 } },
+    ]);
+  });
+
+  it("POST /runs with sync: false runs the transform only: sync and check are recorded skipped, saying why, and nothing is published", async () => {
+    const r = await postJson(`${server.url}/runs`, { selection: { actions: ["step_1"] }, sync: false }, { "x-correlation-id": "corr-nosync" });
+    expect(r.status).toBe(202);
+    const { id } = (await r.json()) as { id: string };
+    expect(await waitForRun(server.url, id)).toMatchObject({ status: "succeeded" });
+    for (let i = 0; i < 100 && (await rowsOf(db.url, `select 1 from vwatch_phase_executions where run_id = '${id}' and phase = 'check'`)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await bus.idle();
+    expect(await rowsOf(db.url, `select phase, status, error from vwatch_phase_executions where run_id = '${id}' order by array_position(array['transform','sync','check'], phase)`)).toEqual([
+      { phase: "transform", status: "succeeded", error: null },
+      { phase: "sync", status: "skipped", error: "the run was asked for no write-back (sync: false)" },
+      { phase: "check", status: "skipped", error: "the run was asked for no write-back (sync: false)" },
+    ]);
+    expect(bus.published.filter((p) => p.event.runId === id)).toEqual([]);
+    expect(calls.has(`${id}/sync`) || calls.has(`${id}/check`)).toBe(false);
+  });
 });
