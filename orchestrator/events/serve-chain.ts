@@ -28,6 +28,8 @@ export interface ServedRunEnd {
   synced?: { read: number; inserted: number; alreadyPresent: number };
   /** The request asked for no write-back (`sync: false`): sync and check are recorded skipped. */
   noSync?: boolean;
+  /** The run's write-back refused its vars (an experiment's): sync and check are recorded skipped. */
+  syncRefused?: boolean;
 }
 
 export interface ServeChain {
@@ -51,10 +53,15 @@ export function serveChain(session: Session, options: { bus?: Bus; work?: Partia
       const event: PhaseEvent = { phase: "transform", runId: end.runId, correlationId: end.correlationId, asOf: end.asOf ?? null, status: end.status, counts: {} };
       const pg = await ledger(session);
       await recordCompleted(pg, event, `run:${end.runId}`);
-      if (end.status === "succeeded" && end.noSync) {
+      const skip = end.noSync
+        ? "the run was asked for no write-back (sync: false)"
+        : end.syncRefused
+          ? "the run's vars differ from workflow_settings.yaml (an experiment): its spikes are written only when asked (`vwatch sync-spikes`, or sync: true)"
+          : undefined;
+      if (end.status === "succeeded" && skip) {
         await markPublished(pg, end.runId, "transform");
-        await recordSkipped(pg, { runId: end.runId, phases: ["sync", "check"], correlationId: end.correlationId, asOf: event.asOf, because: "the run was asked for no write-back (sync: false)" });
-        log.info(`events: run ${end.runId} transform ${end.status}: sync and check skipped, as the request asked (correlation ${end.correlationId})`);
+        await recordSkipped(pg, { runId: end.runId, phases: ["sync", "check"], correlationId: end.correlationId, asOf: event.asOf, because: skip });
+        log.info(`events: run ${end.runId} transform ${end.status}: sync and check skipped: ${skip} (correlation ${end.correlationId})`);
         return;
       }
       // A served run that wrote its spikes itself: its write-back is the sync phase, and check follows it.

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "crypto";
 import { log } from "../log";
+import { SPIKES_MODEL } from "../sink/spikes-model";
 import { claimRun, type Claim } from "../ledger/claim";
 import { keepAlive } from "../ledger/heartbeat";
 import { ledgerActions, outcome, selectionOf } from "../ledger/from-record";
@@ -43,6 +44,8 @@ export interface RunEnd {
    */
   synced?: { read: number; inserted: number; alreadyPresent: number };
   noSync?: boolean;
+  /** The run's write-back refused to write its spikes (its vars are an experiment's). */
+  syncRefused?: boolean;
 }
 
 /** A run as claimed in the ledger (queued), from the request's body and trigger. */
@@ -150,7 +153,7 @@ export class Runner {
           void write({ actions: [...actions], progress: { done, total } });
         },
       });
-      if (!current.stop && body.sync !== false) await this.session.hooks.afterRun?.(this.session, record, { json: true, writeBack: body.sync });
+      const afterRun = !current.stop && body.sync !== false ? await this.session.hooks.afterRun?.(this.session, record, { json: true, writeBack: body.sync }) : undefined;
       const status = current.stop === "shutdown" ? "interrupted" : current.stop === "cancel" ? "cancelled" : outcome(record.summary);
       const asOf = (record.asOf as { day?: string } | undefined)?.day;
       await write({
@@ -168,6 +171,10 @@ export class Runner {
       const end: RunEnd = { runId: id, correlationId, ...(asOf ? { asOf } : {}), status, summary: record.summary };
       if (synced) end.synced = { read: synced.read, inserted: synced.inserted, alreadyPresent: synced.alreadyPresent };
       if (body.sync === false) end.noSync = true;
+      // mention_spikes built and the write-back ended well yet wrote nothing: it refused the run's
+      // vars (an experiment's), and what follows must not write them either.
+      const spikesBuilt = record.actions.some((a) => a.name.split(".").pop() === SPIKES_MODEL && a.status === "success");
+      if (afterRun === 0 && spikesBuilt && !synced) end.syncRefused = true;
       await this.onRunEnd?.(end).catch((e) =>
         log.event("ERROR", `what follows the run did not start: ${(e as Error).message}`, fields),
       );

@@ -106,4 +106,15 @@ describe("phase chaining in vwatch serve", () => {
     expect(bus.published.filter((p) => p.event.runId === id)).toEqual([]);
     expect(calls.has(`${id}/sync`) || calls.has(`${id}/check`)).toBe(false);
   });
+
+  it("a served run whose write-back refused its experiment's vars: sync and check are recorded skipped, so the chain does not write them either", async () => {
+    const chain = serveChain(session, { bus, work });
+    await chain.onRunEnd({ runId: "experiment", correlationId: "corr-exp", asOf: "2026-11-26", status: "succeeded", syncRefused: true });
+    await bus.idle();
+    expect(bus.published.filter((p) => p.event.runId === "experiment")).toEqual([]);
+    const rows = await rowsOf(db.url, "select phase, status, error from vwatch_phase_executions where run_id = 'experiment' order by array_position(array['transform','sync','check'], phase)");
+    expect(rows.map((r) => [r.phase, r.status])).toEqual([["transform", "succeeded"], ["sync", "skipped"], ["check", "skipped"]]);
+    expect(rows[1].error).toMatch(/^the run's vars differ from workflow_settings.yaml \(an experiment\)/);
+    expect(calls.has("experiment/sync")).toBe(false);
+  });
 });
