@@ -44,7 +44,8 @@ export function register(cli: Cli): void {
       .option("--dir <dir>", "where the downloads go (default: downloads/<source> in the home folder)")
       .option("--retries <n>", "retries of a request after a 5xx, a timeout or a broken connection, with exponential backoff", "4")
       .option("--timeout <seconds>", "give up a request after this long without data", "60")
-      .option("--no-load", "download only; load later with vwatch load");
+      .option("--no-load", "download only; load later with vwatch load")
+      .option("--load", "load the verified files into the warehouse, in time order (the default)");
 
   common(
     fetch
