@@ -6,7 +6,7 @@ export function register(cli: Cli): void {
   cli.program
     .command("test")
     .description("run the models' unit tests (definitions/**/*.test.yaml) on an in-memory DuckDB: exit 1 when a case fails, 2 for a bad test file")
-    .option("--models <a,b>", "only the tests of these models", list)
+    .option("--models <names...>", "only the tests of these models (space- or comma-separated)", list)
     .option("--json", "print the results as JSON")
     .action(
       cli.action(async (opts: { models?: string[]; json?: boolean }) => {
