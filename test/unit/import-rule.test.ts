@@ -4,10 +4,8 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The engine knows no product: compile/, plan/, run/, warehouse/, translate/, validate/ and the
- * infrastructure they use (sql/, postgres/) import nothing from the product (load/, sink/, app/,
- * query/, check/, generate/, product/, cloud/, events/, fetch/) nor from the CLI; the product plugs in through the hooks
- * query/, check/, generate/, product/, cloud/, events/, serve/, ledger/, web/) nor from the CLI; the product plugs in through the hooks
- * query/, check/, generate/, product/, cloud/, events/, backfill/) nor from the CLI; the product plugs in through the hooks
+ * infrastructure they use (sql/, postgres/) import nothing from the product (PRODUCT below) nor
+ * from the CLI, and the product imports nothing from the CLI; the product plugs in through the hooks
  * of run/hooks.ts, registered in product/index.ts. And no import runs back up the engine: each
  * engine folder imports only from the folders before it in LAYERS (the README's Layout). Static
  * imports, re-exports, `import type`, dynamic import() and require() all count.
@@ -73,6 +71,11 @@ describe("the import rule", () => {
     expect(sources("run").length).toBeGreaterThan(0);
     const found = violations(LAYERS, [...PRODUCT, "cli"]);
     expect(found, `the engine must not import product code; plug it in through a hook (orchestrator/run/hooks.ts) registered in orchestrator/product/index.ts:\n${found.join("\n")}`).toEqual([]);
+  });
+
+  it("the product imports nothing from the CLI (commands parse, call and print; what they share lives in the product)", () => {
+    const found = violations(PRODUCT, ["cli"]);
+    expect(found, `move what these imports need out of cli/:\n${found.join("\n")}`).toEqual([]);
   });
 
   it("no engine folder imports from a folder after it (compile → sql → translate → postgres → warehouse → plan → validate → run)", () => {
