@@ -8,23 +8,15 @@ import { startFakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { freshDatabase } from "../helpers/pg";
 import { repoRoot, tempHome } from "../helpers/project";
+import { REPO, productionYaml } from "../helpers/deploy-settings";
 
 // `vwatch cloud run` against the fake Dataform v1 API with the project's own compiled graph: what
 // it prints, what it writes, its exit codes and exactly which calls it makes; and the write-back
 // after it, which reads mention_spikes from BigQuery (a fake that answers the queries it is given)
 // where the service built it, the release's overrides applied.
 
-const REPO = "projects/vw-project/locations/us-central1/repositories/analytics";
 const RELEASE = `${REPO}/releaseConfigs/production`;
-const SETTINGS = `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+const SETTINGS = `${productionYaml()}  release:
     overrides:
       defaultProject: vw-project
       vars:

@@ -8,6 +8,7 @@ import { startFakeDataTransfer, type FakeDataTransfer } from "../fakes/datatrans
 import { runCli } from "../helpers/cli";
 import { freshDatabase } from "../helpers/pg";
 import { tempHome } from "../helpers/project";
+import { productionYaml } from "../helpers/deploy-settings";
 
 // `vwatch cloud run --via transfer NAME` and `vwatch cloud runs --transfers` against the fake Data
 // Transfer v1 API: the config found as deploy matches it, the manual run started and followed
@@ -17,15 +18,7 @@ import { tempHome } from "../helpers/project";
 const PARENT = "projects/vw-project/locations/us";
 const VERTEX = "vwatch entity_risk_training_data";
 const SPIKES = "vwatch spikes";
-const SETTINGS = `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+const SETTINGS = `${productionYaml()}  release:
     overrides:
       defaultProject: vw-project
       vars:

@@ -8,21 +8,13 @@ import { actionsFromGraph, startFakeDataform, type FakeDataform } from "../fakes
 import { startFakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { repoRoot, tempHome } from "../helpers/project";
+import { REPO, productionYaml } from "../helpers/deploy-settings";
 
 // Ctrl-C during `vwatch cloud run` (a real child process and a real SIGINT), and `vwatch cloud
 // status | runs | cancel` against the fake Dataform v1 API, with exactly the calls each makes.
 
-const REPO = "projects/vw-project/locations/us-central1/repositories/analytics";
 const RELEASE = `${REPO}/releaseConfigs/production`;
-const SETTINGS = `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+const SETTINGS = `${productionYaml()}  release:
     overrides:
       defaultProject: vw-project
 `;

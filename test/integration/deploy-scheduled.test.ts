@@ -7,6 +7,7 @@ import { startFakeDataTransfer, type FakeDataTransfer } from "../fakes/datatrans
 import { runCli } from "../helpers/cli";
 import { testDatabaseUrl } from "../helpers/pg";
 import { tempHome } from "../helpers/project";
+import { productionYaml } from "../helpers/deploy-settings";
 
 // `vwatch deploy` managing BigQuery scheduled queries against the fake Data Transfer v1 API (and
 // the fake Dataform API for the rest of the deploy): create, a second deploy writing nothing, an
@@ -15,15 +16,7 @@ import { tempHome } from "../helpers/project";
 const PARENT = "projects/vw-project/locations/us";
 
 function settingsText(queries: string): string {
-  return `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+  return `${productionYaml()}  release:
     overrides:
       defaultProject: vw-project
       vars:

@@ -6,23 +6,15 @@ import { errors, startFakeDataform, type FakeDataform } from "../fakes/dataform-
 import { runCli } from "../helpers/cli";
 import { testDatabaseUrl } from "../helpers/pg";
 import { copyOwnProject, tempHome } from "../helpers/project";
+import { REPO, productionYaml } from "../helpers/deploy-settings";
 
 // `vwatch deploy` against the fake Dataform v1 API, with the project's own definitions: what it
 // plans, the exact calls it makes, idempotence, --dry-run, --prune, and each error's one line and
 // exit code. Validation describes EXTERNAL_QUERY on the local PostgreSQL (database test).
 
-const REPO = "projects/vw-project/locations/us-central1/repositories/analytics";
 
 function settingsText(options: { repository?: string; workflows?: string } = {}): string {
-  return `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: ${options.repository ?? "analytics"}
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+  return `${productionYaml(options.repository)}  release:
     overrides:
       defaultProject: vw-project
       vars:

@@ -3,18 +3,10 @@ import { planDeploy, normalize, type Existing } from "../../orchestrator/cloud/d
 import { desiredReleaseConfig, desiredRepository, desiredWorkflowConfig } from "../../orchestrator/cloud/desired";
 import { formatPlan, summaryLine } from "../../orchestrator/cloud/plan-format";
 import { parseDeploySettings } from "../../orchestrator/cloud/settings";
+import { REPO, productionYaml } from "../helpers/deploy-settings";
 
-const REPO = "projects/vw-project/locations/us-central1/repositories/analytics";
 
-const SETTINGS = `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-  release:
+const SETTINGS = `${productionYaml()}  release:
     overrides:
       vars:
         app_connection: vw-project.us.app-postgres

@@ -3,18 +3,11 @@ import { describe, expect, it } from "vitest";
 import { cronProblem, isTimeZone } from "../../orchestrator/cloud/cron";
 import { loadDeploySettings, parseDeploySettings } from "../../orchestrator/cloud/settings";
 import { ConfigError } from "../../orchestrator/errors";
+import { productionYaml } from "../helpers/deploy-settings";
 
 const root = path.join(__dirname, "..", "..");
 
-const BASE = `production:
-  project: vw-project
-  region: us-central1
-  repository:
-    id: analytics
-    git:
-      url: https://example.com/org/analytics.git
-      tokenSecretVersion: projects/vw-project/secrets/git-token/versions/3
-`;
+const BASE = productionYaml();
 
 function problem(text: string): string {
   try {
