@@ -34,7 +34,6 @@ function write(severity: Severity, text: string, message: string, fields: LogFie
 }
 
 export const log = {
-  isQuiet: () => quiet,
   setQuiet(value: boolean) {
     quiet = value;
   },
@@ -89,39 +88,64 @@ interface ProgressOptions {
   total: number;
   /** What is counted, e.g. "files". */
   unit: string;
-  stream?: { isTTY?: boolean; write(text: string): unknown };
+  stream?: ProgressStream;
+}
+
+type ProgressStream = { isTTY?: boolean; write(text: string): unknown };
+
+/** A progress line drawn by `text` (end: whether it is the last). */
+export interface ProgressLine {
+  /** Something changed: redraws when it is due. */
+  update(): void;
+  /** Prints something else (a warning, a retry) without mangling the line on a terminal. */
+  note(print: () => void): void;
+  /** The last line. */
+  done(): void;
 }
 
 /**
- * One progress line for long work over many items: done/total, rows and an ETA. On a terminal
- * it is rewritten in place (at most every 100 ms); elsewhere (a log file, a pipe) a line is
- * printed at most every 10 s, and the last one at the end. Nothing with --quiet.
+ * The one mechanism of progress lines: on a terminal the line is rewritten in place (at most
+ * every 100 ms); elsewhere (a log file, a pipe) a line is printed at most every 10 s, and the last
+ * one at the end. Nothing with --quiet.
  */
-export function startProgress({ label, total, unit, stream = process.stderr }: ProgressOptions): Progress {
-  const started = Date.now();
-  let count = 0;
-  let rows = 0;
+export function progressLine(text: (end: boolean) => string, stream: ProgressStream = process.stderr): ProgressLine {
   // A terminal shows the line at once; a log gets its first line after 10 s.
-  let shown = stream.isTTY ? -Infinity : started;
-  const text = (end: boolean) => {
-    const elapsed = Date.now() - started;
-    const tail = end ? ` in ${duration(elapsed)}` : `, ETA ${duration((elapsed / count) * (total - count))}`;
-    return `${label} ${count}/${total} ${unit}, ${rows.toLocaleString("en-US")} rows${tail}`;
-  };
+  let shown = stream.isTTY ? -Infinity : Date.now();
   const show = (end: boolean) => {
     if (quiet) return;
     shown = Date.now();
     stream.write(stream.isTTY ? `\r${text(end)}\x1b[K${end ? "\n" : ""}` : `${text(end)}\n`);
   };
   return {
+    update() {
+      if (Date.now() - shown >= (stream.isTTY ? 100 : 10_000)) show(false);
+    },
+    note(print) {
+      if (stream.isTTY && !quiet) stream.write("\r\x1b[K");
+      print();
+      if (stream.isTTY) show(false);
+    },
+    done: () => show(true),
+  };
+}
+
+/** One progress line for long work over many items: done/total, rows and an ETA (see progressLine). */
+export function startProgress({ label, total, unit, stream = process.stderr }: ProgressOptions): Progress {
+  const started = Date.now();
+  let count = 0;
+  let rows = 0;
+  const line = progressLine((end) => {
+    const elapsed = Date.now() - started;
+    const tail = end ? ` in ${duration(elapsed)}` : `, ETA ${duration((elapsed / count) * (total - count))}`;
+    return `${label} ${count}/${total} ${unit}, ${rows.toLocaleString("en-US")} rows${tail}`;
+  }, stream);
+  return {
     tick(added: number) {
       count++;
       rows += added;
-      if (Date.now() - shown >= (stream.isTTY ? 100 : 10_000)) show(false);
+      line.update();
     },
-    done() {
-      show(true);
-    },
+    done: () => line.done(),
   };
 }
 

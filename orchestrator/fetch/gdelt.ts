@@ -50,18 +50,18 @@ export async function fetchGdelt(opts: FetchGdeltOptions): Promise<FetchGdeltRes
     );
   }
   const files: FetchedFile[] = [];
-  const todo: { listed: ListedFile; out: FetchedFile }[] = [];
+  const missing: { listed: ListedFile; out: FetchedFile }[] = [];
   for (const listed of wanted) {
     const file = path.join(opts.dir, listed.name);
     const out: FetchedFile = { name: listed.name, url: `${opts.baseUrl}/${listed.name}`, file, time: listed.time, status: "present", bytes: 0 };
     files.push(out);
-    if (!(await verified(file, listed))) todo.push({ listed, out });
+    if (!(await verified(file, listed))) missing.push({ listed, out });
   }
-  const progress = startByteProgress("downloading", todo.length, todo.reduce((a, t) => a + t.listed.size, 0));
+  const progress = startByteProgress("downloading", missing.length, missing.reduce((a, t) => a + t.listed.size, 0));
   let next = 0;
   const worker = async () => {
-    while (next < todo.length) {
-      const { listed, out } = todo[next++];
+    while (next < missing.length) {
+      const { listed, out } = missing[next++];
       try {
         const onRetry = opts.download.onRetry && ((why: string, wait: number) => progress.note(() => opts.download.onRetry!(why, wait)));
         const r = await download(out.url, out.file, { ...opts.download, onRetry, onBytes: (n) => progress.bytes(n) }, { size: listed.size, md5: listed.md5, where: listed.where });
@@ -82,9 +82,9 @@ export async function fetchGdelt(opts: FetchGdeltOptions): Promise<FetchGdeltRes
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency, todo.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency, missing.length) }, worker));
   } finally {
-    if (todo.length > 0) progress.done();
+    if (missing.length > 0) progress.done();
   }
   return { files, master: list.master };
 }

@@ -1,9 +1,8 @@
-import { duration, log } from "../log";
+import { duration, progressLine } from "../log";
 
 /**
- * The download's progress line: files done/total, bytes done/total, rate and ETA. Like the
- * loader's line (log.ts startProgress): rewritten in place on a terminal (at most every 100 ms),
- * a line at most every 10 s elsewhere, nothing with --quiet.
+ * The download's progress line: files done/total, bytes done/total, rate and ETA, drawn by
+ * log.ts's progressLine as the loader's line is.
  */
 export interface ByteProgress {
   bytes(n: number): void;
@@ -15,43 +14,30 @@ export interface ByteProgress {
   done(): void;
 }
 
-export function startByteProgress(label: string, files: number, totalBytes: number, stream: { isTTY?: boolean; write(text: string): unknown } = process.stderr): ByteProgress {
+export function startByteProgress(label: string, files: number, totalBytes: number, stream?: { isTTY?: boolean; write(text: string): unknown }): ByteProgress {
   const started = Date.now();
   let count = 0;
   let bytes = 0;
-  let shown = stream.isTTY ? -Infinity : started;
-  const text = (end: boolean) => {
+  const line = progressLine((end) => {
     const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
     const rate = bytes / seconds;
     const tail = end ? ` in ${duration(seconds * 1000)}` : rate > 0 ? `, ETA ${duration(((totalBytes - bytes) / rate) * 1000)}` : "";
     return `${label} ${count}/${files} files, ${megabytes(bytes)}/${megabytes(totalBytes)}, ${megabytes(rate)}/s${tail}`;
-  };
-  const show = (end: boolean) => {
-    if (log.isQuiet()) return;
-    shown = Date.now();
-    stream.write(stream.isTTY ? `\r${text(end)}\x1b[K${end ? "\n" : ""}` : `${text(end)}\n`);
-  };
-  const maybe = () => {
-    if (Date.now() - shown >= (stream.isTTY ? 100 : 10_000)) show(false);
-  };
+  }, stream);
   return {
     bytes(n) {
       bytes += n;
-      maybe();
+      line.update();
     },
     file() {
       count++;
-      maybe();
+      line.update();
     },
     drop(n) {
       totalBytes -= n;
     },
-    note(print) {
-      if (stream.isTTY && !log.isQuiet()) stream.write("\r\x1b[K");
-      print();
-      if (stream.isTTY) show(false);
-    },
-    done: () => show(true),
+    note: (print) => line.note(print),
+    done: () => line.done(),
   };
 }
 
