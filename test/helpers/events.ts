@@ -72,3 +72,23 @@ export async function rowsOf(url: string, sql: string): Promise<Record<string, u
     await c.end();
   }
 }
+
+/** The Dataform service's workflow-invocation completion, as a Cloud Logging sink publishes it to Pub/Sub. */
+export const dataformCompletionEntry = (id: string, terminalState: string) => ({
+  insertId: "14ip1tza5",
+  jsonPayload: {
+    terminalState,
+    workflowInvocationId: id,
+    workflowConfigId: "daily",
+    releaseConfigId: "production",
+    "@type": "type.googleapis.com/google.cloud.dataform.logging.v1.WorkflowInvocationCompletionLogEntry",
+  },
+  resource: { type: "dataform.googleapis.com/Repository", labels: { repository_id: "venezuelawatch-analytics", resource_container: "venezuelawatch", location: "us-central1" } },
+  timestamp: "2026-11-26T02:31:06.965981805Z",
+  severity: "INFO",
+  logName: "projects/venezuelawatch/logs/dataform.googleapis.com%2Fworkflow_invocation_completion",
+  receiveTimestamp: "2026-11-26T02:31:07.362371980Z",
+});
+
+/** The workflow invocation's resource name that entry's id stands for. */
+export const invocationName = (id: string) => `projects/venezuelawatch/locations/us-central1/repositories/venezuelawatch-analytics/workflowInvocations/${id}`;

@@ -9,7 +9,7 @@ import { productHooks } from "../../orchestrator/product";
 import { Session } from "../../orchestrator/run/session";
 import { startServer, type RunningServer } from "../../orchestrator/serve/server";
 import { startFakeBigQuery } from "../fakes/bigquery-server";
-import { completion, push, rowsOf } from "../helpers/events";
+import { completion, dataformCompletionEntry, invocationName, push, rowsOf } from "../helpers/events";
 import { freshDatabase } from "../helpers/pg";
 import { copyOwnProject, repoRoot, tempHome } from "../helpers/project";
 import { postJson } from "../helpers/serve";
@@ -41,21 +41,8 @@ const check: PhaseWork = async (s, { runId }) => {
   return { status: "succeeded", counts: {} };
 };
 
-const INVOCATION = "projects/venezuelawatch/locations/us-central1/repositories/venezuelawatch-analytics/workflowInvocations/1732587600-4f1c";
-const logEntry = {
-  insertId: "14ip1tza5",
-  jsonPayload: {
-    terminalState: "SUCCEEDED",
-    workflowInvocationId: "1732587600-4f1c",
-    workflowConfigId: "daily",
-    releaseConfigId: "production",
-    "@type": "type.googleapis.com/google.cloud.dataform.logging.v1.WorkflowInvocationCompletionLogEntry",
-  },
-  resource: { type: "dataform.googleapis.com/Repository", labels: { repository_id: "venezuelawatch-analytics", resource_container: "venezuelawatch", location: "us-central1" } },
-  timestamp: "2026-11-26T02:31:06.965981805Z",
-  severity: "INFO",
-  logName: "projects/venezuelawatch/logs/dataform.googleapis.com%2Fworkflow_invocation_completion",
-};
+const INVOCATION = invocationName("1732587600-4f1c");
+const logEntry = dataformCompletionEntry("1732587600-4f1c", "SUCCEEDED");
 
 beforeAll(async () => {
   db = await freshDatabase("vwatch_events_dataform");

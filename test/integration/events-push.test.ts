@@ -4,7 +4,7 @@ import { handlePush } from "../../orchestrator/events/handler";
 import { log } from "../../orchestrator/log";
 import { eventsHealth, phasesOfRuns } from "../../orchestrator/events/health";
 import type { Session } from "../../orchestrator/run/session";
-import { completion, eventSession, fakeWork, push, recordingBus, rowsOf } from "../helpers/events";
+import { completion, dataformCompletionEntry, eventSession, fakeWork, invocationName, push, recordingBus, rowsOf } from "../helpers/events";
 import { freshDatabase } from "../helpers/pg";
 
 /**
@@ -209,31 +209,14 @@ describe("handlePush", () => {
 });
 
 describe("the Dataform service's completion log entry (Cloud Logging sink → Pub/Sub)", () => {
-  const logEntry = (id: string, terminalState: string) => ({
-    insertId: "14ip1tza5",
-    jsonPayload: {
-      terminalState,
-      workflowInvocationId: id,
-      workflowConfigId: "daily",
-      releaseConfigId: "production",
-      "@type": "type.googleapis.com/google.cloud.dataform.logging.v1.WorkflowInvocationCompletionLogEntry",
-    },
-    resource: { type: "dataform.googleapis.com/Repository", labels: { repository_id: "venezuelawatch-analytics", resource_container: "venezuelawatch", location: "us-central1" } },
-    timestamp: "2026-11-26T02:31:06.965981805Z",
-    severity: "INFO",
-    logName: "projects/venezuelawatch/logs/dataform.googleapis.com%2Fworkflow_invocation_completion",
-    receiveTimestamp: "2026-11-26T02:31:07.362371980Z",
-  });
-  const name = (id: string) => `projects/venezuelawatch/locations/us-central1/repositories/venezuelawatch-analytics/workflowInvocations/${id}`;
-
   it("a SUCCEEDED invocation starts sync, whose completion starts check, correlated by the invocation id", async () => {
     const bus = recordingBus();
     const { work, calls } = fakeWork();
-    const r = await handlePush(session, push(logEntry("1764124200-ab12", "SUCCEEDED"), "l1"), {}, { bus, work });
-    expect(r).toEqual({ status: 204, body: { outcome: "ran", runId: name("1764124200-ab12"), phase: "sync", correlationId: "dataform-1764124200-ab12" } });
+    const r = await handlePush(session, push(dataformCompletionEntry("1764124200-ab12", "SUCCEEDED"), "l1"), {}, { bus, work });
+    expect(r).toEqual({ status: 204, body: { outcome: "ran", runId: invocationName("1764124200-ab12"), phase: "sync", correlationId: "dataform-1764124200-ab12" } });
     await handlePush(session, push(bus.published[0], "l2"), {}, { bus, work });
-    expect(Object.fromEntries(calls)).toEqual({ [`${name("1764124200-ab12")}/sync`]: 1, [`${name("1764124200-ab12")}/check`]: 1 });
-    expect((await executions(name("1764124200-ab12"))).map((x) => [x.phase, x.status, x.as_of, x.correlation_id])).toEqual([
+    expect(Object.fromEntries(calls)).toEqual({ [`${invocationName("1764124200-ab12")}/sync`]: 1, [`${invocationName("1764124200-ab12")}/check`]: 1 });
+    expect((await executions(invocationName("1764124200-ab12"))).map((x) => [x.phase, x.status, x.as_of, x.correlation_id])).toEqual([
       ["transform", "succeeded", "2026-11-26", "dataform-1764124200-ab12"],
       ["sync", "succeeded", "2026-11-26", "dataform-1764124200-ab12"],
       ["check", "succeeded", "2026-11-26", "dataform-1764124200-ab12"],
@@ -244,10 +227,10 @@ describe("the Dataform service's completion log entry (Cloud Logging sink → Pu
     const bus = recordingBus();
     const { work, calls } = fakeWork();
     for (const [id, state] of [["1764124200-f", "FAILED"], ["1764124200-c", "CANCELLED"]]) {
-      expect((await handlePush(session, push(logEntry(id, state), `l-${id}`), {}, { bus, work })).body.outcome).toBe("downstream-skipped");
-      expect((await executions(name(id))).map((x) => `${x.phase}:${x.status}`)).toEqual(["transform:failed", "sync:skipped", "check:skipped"]);
+      expect((await handlePush(session, push(dataformCompletionEntry(id, state), `l-${id}`), {}, { bus, work })).body.outcome).toBe("downstream-skipped");
+      expect((await executions(invocationName(id))).map((x) => `${x.phase}:${x.status}`)).toEqual(["transform:failed", "sync:skipped", "check:skipped"]);
     }
-    const broken = { ...logEntry("x", "RUNNING") };
+    const broken = { ...dataformCompletionEntry("x", "RUNNING") };
     expect(await handlePush(session, push(broken, "l-bad"), {}, { bus, work })).toEqual({
       status: 204,
       body: { outcome: "dead-letter", message: 'Dataform completion log entry: jsonPayload.terminalState: Invalid option: expected one of "SUCCEEDED"|"FAILED"|"CANCELLED"' },
