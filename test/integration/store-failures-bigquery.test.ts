@@ -4,24 +4,10 @@ import { openBigQuery, type BigQueryWarehouse } from "../../orchestrator/warehou
 import { startFakeBigQuery, type FakeBigQuery } from "../fakes/bigquery-server";
 import { runCli } from "../helpers/cli";
 import { makeProject, tempHome } from "../helpers/project";
+import { FAILURES_FILES, FAILURES_SETTINGS } from "../helpers/store-failures";
 
 // Keep failing rows (issue 16) on BigQuery, against the executing fake of the BigQuery API: the
 // failures table is made by a `create or replace table … as` job with the run id bound as @vwatch_run_id.
-const SETTINGS = `defaultProject: testproj
-defaultLocation: US
-defaultDataset: ds
-defaultAssertionDataset: ds_assertions
-vars:
-  forbidden: b
-`;
-
-const files: Record<string, string> = {
-  "definitions/base.sqlx": `config { type: "table" }
-select 1 as id, 'a' as name union all select 2 as id, 'b' as name union all select 3 as id, 'c' as name`,
-  "definitions/assert_no_forbidden.sqlx": `config { type: "assertion" }
-select id, name from \${ref("base")} where name = '\${dataform.projectConfig.vars.forbidden}'`,
-};
-
 let fake: FakeBigQuery;
 let bq: BigQueryWarehouse;
 let project: string;
@@ -32,7 +18,7 @@ beforeAll(async () => {
   process.env.BIGQUERY_EMULATOR_HOST = fake.url;
   process.env.GOOGLE_CLOUD_PROJECT = "testproj";
   bq = openBigQuery({ projectId: "testproj", location: "US", apiEndpoint: fake.url, defaultDatabase: "testproj", pollIntervalMs: 1 });
-  project = makeProject(files, SETTINGS);
+  project = makeProject(FAILURES_FILES, FAILURES_SETTINGS);
 });
 afterAll(async () => {
   process.env = env;

@@ -4,22 +4,12 @@ import { readResults, type RunRecord } from "../../orchestrator/run/results";
 import { openDuckdb } from "../../orchestrator/warehouse/duckdb/adapter";
 import { runCli } from "../helpers/cli";
 import { makeProject, tempHome, warehouseRows } from "../helpers/project";
+import { FAILURES_FILES, FAILURES_SETTINGS } from "../helpers/store-failures";
 
 // Keep failing rows (issue 16) on DuckDB through the CLI: each assertion's rows replace its
 // `<assertion>_failures` table in the assertion dataset, with the run id and the time.
-const SETTINGS = `defaultProject: testproj
-defaultLocation: US
-defaultDataset: ds
-defaultAssertionDataset: ds_assertions
-vars:
-  forbidden: b
-`;
-
 const files: Record<string, string> = {
-  "definitions/base.sqlx": `config { type: "table" }
-select 1 as id, 'a' as name union all select 2 as id, 'b' as name union all select 3 as id, 'c' as name`,
-  "definitions/assert_no_forbidden.sqlx": `config { type: "assertion" }
-select id, name from \${ref("base")} where name = '\${dataform.projectConfig.vars.forbidden}'`,
+  ...FAILURES_FILES,
   "definitions/assert_small_ids.sqlx": `config { type: "assertion", tags: ["warning"] }
 select id from \${ref("base")} where id > 1`,
 };
@@ -36,7 +26,7 @@ const action = (record: RunRecord | undefined, name: string) => record!.actions.
 describe("vwatch run keeps assertions' failing rows (DuckDB)", () => {
   let project: string;
   beforeAll(() => {
-    project = makeProject(files, SETTINGS);
+    project = makeProject(files, FAILURES_SETTINGS);
   });
 
   it("a failing assertion's rows are kept with the run id and time; the summary and run_results.json name the table and its row count", async () => {
